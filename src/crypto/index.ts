@@ -1,0 +1,1 @@
+export type { CryptoSuite, KeyedIdentity, SuiteName, VerifiedContent } from './suite.js';

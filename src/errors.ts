@@ -1,0 +1,126 @@
+/**
+ * The gateway's one error file: every error a caller can see has a stable `GW_ERR_<AREA>_<WHAT>`
+ * code and an HTTP status. Codes are never renamed or reused; the README's table is checked
+ * against this list by a test, both ways.
+ */
+
+/** Definition of one stable error code. */
+export interface ErrorDefinition {
+  /** HTTP status that fits the error. */
+  readonly status: number;
+  /** Default message shown to callers (may be overridden with a more precise one). */
+  readonly message: string;
+  /**
+   * True when retrying the same input can never succeed (bad signature, schema violation,
+   * unknown route). Queue workers use this to decide: permanent failures are not retried.
+   */
+  readonly permanent: boolean;
+}
+
+const def = (status: number, message: string, permanent = true): ErrorDefinition => ({
+  status,
+  message,
+  permanent,
+});
+
+/** All stable error codes. Append only. */
+export const ERROR_CODES = {
+  // --- request shape (API and peer ports) ---
+  GW_ERR_API_UNSUPPORTED_MEDIA_TYPE: def(415, 'Unsupported media type; send application/json or application/xml'),
+  GW_ERR_API_UNSUPPORTED_CHARSET: def(415, 'Unsupported character set; use UTF-8, GBK or GB18030'),
+  GW_ERR_API_BAD_ENCODING: def(400, 'Body bytes are not valid in the declared character set'),
+  GW_ERR_API_BODY_TOO_LARGE: def(413, 'Request body exceeds the configured limit'),
+  GW_ERR_API_MALFORMED_JSON: def(400, 'Body is not well-formed JSON'),
+  GW_ERR_API_MALFORMED_XML: def(400, 'Body is not well-formed XML'),
+  GW_ERR_API_XML_DOCTYPE: def(400, 'XML with a DOCTYPE or entity declaration is refused'),
+  GW_ERR_API_NOT_FOUND: def(404, 'No such resource'),
+  GW_ERR_API_RATE_LIMITED: def(429, 'Too many requests', false),
+  GW_ERR_API_TIMEOUT: def(408, 'Request timed out', false),
+
+  // --- identity (mTLS) ---
+  GW_ERR_AUTH_NO_CLIENT_CERT: def(401, 'A client certificate is required'),
+  GW_ERR_AUTH_UNTRUSTED_CERT: def(401, 'Client certificate is not issued by a trusted CA'),
+  GW_ERR_AUTH_UNKNOWN_SYSTEM: def(403, 'Client certificate is not registered to any local system'),
+  GW_ERR_AUTH_TYPE_NOT_ALLOWED: def(403, 'This system may not send this packet type'),
+  GW_ERR_AUTH_OFFICE_NOT_ALLOWED: def(403, 'This system may not send for this office'),
+  GW_ERR_AUTH_FORBIDDEN: def(403, 'Not allowed to see this resource'),
+
+  // --- packet content ---
+  GW_ERR_PACKET_SCHEMA: def(422, 'Packet does not match its schema'),
+  GW_ERR_PACKET_ID_CONFLICT: def(409, 'A different packet with this id was already accepted'),
+  GW_ERR_PACKET_ID_NUMBER: def(422, 'Invalid 公民身份号码 (GB 11643 check digit, birth date or region)'),
+  GW_ERR_PACKET_REGION_CODE: def(422, 'Invalid region or office code'),
+  GW_ERR_PACKET_ATTACHMENT: def(422, 'Attachment is invalid (size, digest or encoding)'),
+
+  // --- routing ---
+  GW_ERR_ROUTE_NO_AGREEMENT: def(422, 'No agreement covers this route and packet type'),
+  GW_ERR_ROUTE_UNKNOWN_PEER: def(422, 'The destination member is not a configured peer'),
+  GW_ERR_ROUTE_WRONG_ORIGIN: def(422, "Packet's sender is not this gateway's member"),
+
+  // --- peer port ---
+  GW_ERR_PEER_UNKNOWN: def(403, 'TLS client is not a pinned peer gateway'),
+  GW_ERR_PEER_ENVELOPE_INVALID: def(400, 'Envelope is not well-formed'),
+  GW_ERR_PEER_SIGNER_MISMATCH: def(403, "Envelope signer does not match the peer's TLS identity"),
+  GW_ERR_PEER_WRONG_RECIPIENT: def(422, 'Envelope is addressed to another member'),
+  GW_ERR_PEER_HEADER_MISMATCH: def(400, 'Envelope header does not match the signed packet'),
+  GW_ERR_PEER_SUITE_UNSUPPORTED: def(422, 'Envelope uses a crypto suite not configured for this peer'),
+
+  // --- cryptography ---
+  GW_ERR_CRYPTO_SIGNATURE: def(400, 'Signature verification failed'),
+  GW_ERR_CRYPTO_DECRYPT: def(400, 'Decryption failed (wrong recipient or tampered ciphertext)'),
+  GW_ERR_CRYPTO_MALFORMED: def(400, 'Cryptographic structure is malformed (DER/CMS)'),
+  GW_ERR_CRYPTO_INVALID_POINT: def(400, 'Public key or ciphertext point is not on the curve'),
+  GW_ERR_CRYPTO_SIGNATURE_RANGE: def(400, 'Signature component r or s is out of range'),
+  GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM: def(400, 'Unsupported cryptographic algorithm'),
+  GW_ERR_CRYPTO_KEY: def(500, 'Key material is unusable for this operation'),
+
+  // --- store / queue ---
+  GW_ERR_STORE_UNAVAILABLE: def(503, 'Packet store is unavailable; nothing was accepted', false),
+
+  // --- delivery (recorded on packets, not returned by the API) ---
+  GW_ERR_DELIVERY_REMOTE_REJECTED: def(502, 'The peer refused the packet permanently'),
+  GW_ERR_DELIVERY_UNREACHABLE: def(503, 'The peer could not be reached', false),
+  GW_ERR_DELIVERY_RECEIPT_INVALID: def(502, "The peer's delivery receipt did not verify"),
+
+  // --- configuration (CLI) ---
+  GW_ERR_CONFIG_INVALID: def(500, 'Configuration is invalid'),
+
+  GW_ERR_INTERNAL: def(500, 'Internal error', false),
+} as const satisfies Record<string, ErrorDefinition>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One detail item of an error body, e.g. a failing schema path. */
+export interface ErrorDetail {
+  readonly path?: string;
+  readonly message: string;
+  readonly [key: string]: unknown;
+}
+
+/** The gateway's error: callers match on `.code`. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: readonly ErrorDetail[];
+  readonly permanent: boolean;
+
+  constructor(code: ErrorCode, message?: string, details: readonly ErrorDetail[] = [], options?: ErrorOptions) {
+    super(message ?? ERROR_CODES[code].message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.permanent = ERROR_CODES[code].permanent;
+    this.details = details;
+  }
+
+  /** The one body shape the gateway answers with. */
+  toBody(): { code: ErrorCode; message: string; details: readonly ErrorDetail[] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** True when `err` is a GatewayError with the given code. */
+export function isGatewayError(err: unknown, code?: ErrorCode): err is GatewayError {
+  return err instanceof GatewayError && (code === undefined || err.code === code);
+}
