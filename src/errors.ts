@@ -85,6 +85,20 @@ export const ERROR_CODES = {
   // --- configuration (CLI) ---
   GW_ERR_CONFIG_INVALID: def(500, 'Configuration is invalid'),
 
+  // --- cases ---
+  GW_ERR_CASE_UNKNOWN: def(404, 'No such case'),
+  GW_ERR_CASE_EXISTS: def(409, 'A case with this id already exists'),
+  GW_ERR_CASE_ALREADY_DECIDED: def(409, 'The case has already been decided'),
+  GW_ERR_CASE_WRONG_PARTY: def(403, 'This member is not the party of the case that may send this packet'),
+  GW_ERR_CASE_NOT_APPROVED: def(409, 'The case is not approved; a completion may only follow an approval'),
+  GW_ERR_CASE_REJECTED: def(409, 'The case was rejected; it cannot be completed'),
+  GW_ERR_CASE_REPLY_MISMATCH: def(409, 'inReplyTo does not name the case packet that this packet answers'),
+  GW_ERR_CASE_INVALID_TRANSITION: def(409, "This packet is not allowed in the case's current state"),
+  GW_ERR_CASE_CALENDAR_MISSING: def(
+    500,
+    'The working-day calendar for this year is missing, so the deadline cannot be computed; administrators can add the year in config',
+  ),
+
   GW_ERR_INTERNAL: def(500, 'Internal error', false),
 } as const satisfies Record<string, ErrorDefinition>;
 
