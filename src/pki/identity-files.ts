@@ -4,9 +4,14 @@ import type { KeyedIdentity } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
 
 function invalid(path: string, expected: string, cause?: unknown): GatewayError {
-  return new GatewayError('GW_ERR_CONFIG_INVALID', `${path}: expected ${expected}`, [{ path, message: expected }], {
-    cause,
-  });
+  return new GatewayError(
+    'GW_ERR_CONFIG_INVALID',
+    `${path}: expected ${expected}`,
+    [{ path, message: expected }],
+    {
+      cause,
+    },
+  );
 }
 
 function readBytes(path: string): Buffer {
