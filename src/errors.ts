@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   GW_ERR_API_UNSUPPORTED_MEDIA_TYPE: def(415, 'Unsupported media type; send application/json or application/xml'),
   GW_ERR_API_UNSUPPORTED_CHARSET: def(415, 'Unsupported character set; use UTF-8, GBK or GB18030'),
   GW_ERR_API_BAD_ENCODING: def(400, 'Body bytes are not valid in the declared character set'),
+  GW_ERR_API_CHARSET_MISMATCH: def(400, 'Content-Type charset, byte-order mark and XML declaration disagree'),
   GW_ERR_API_BODY_TOO_LARGE: def(413, 'Request body exceeds the configured limit'),
   GW_ERR_API_MALFORMED_JSON: def(400, 'Body is not well-formed JSON'),
   GW_ERR_API_MALFORMED_XML: def(400, 'Body is not well-formed XML'),
