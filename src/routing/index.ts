@@ -1,0 +1,2 @@
+export { createRouter } from './router.js';
+export type { Route, Router } from './router.js';
