@@ -1,1 +1,3 @@
 export type { CryptoSuite, KeyedIdentity, SuiteName, VerifiedContent } from './suite.js';
+export { createSuiteRegistry } from './registry.js';
+export type { SuiteRegistry } from './registry.js';

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { SystemConfig } from '../config/index.js';
+import { GatewayError } from '../errors.js';
+import { parseBody, type Packet, type PacketValidator } from '../packets/index.js';
+import { clientCertificate } from './client-identity.js';
+import { createHttpsServer, type ServerTls } from './https-server.js';
+
+/** What the API port calls into; implemented by the node. */
+export interface ApiService {
+  accept(system: SystemConfig, packet: Packet): Promise<{ id: string; caseId: string; status: string; receipt: unknown; duplicate: boolean }>;
+  packetStatus(system: SystemConfig, id: string): Promise<Record<string, unknown>>;
+  inbox(system: SystemConfig, limit: number): Promise<Array<Record<string, unknown>>>;
+  ack(system: SystemConfig, id: string): Promise<Record<string, unknown>>;
+  /** Optional routes added by other domains (cases, birth-certificate checks). */
+  extraRoutes?(app: FastifyInstance, identify: (req: FastifyRequest) => SystemConfig): void;
+}
+
+/** Options of the API port. */
+export interface ApiServerOptions {
+  readonly tls: ServerTls;
+  readonly logger: Logger;
+  readonly bodyLimit: number;
+  readonly requestTimeoutMs: number;
+  readonly inboxPage: number;
+  readonly systemsByFingerprint: ReadonlyMap<string, SystemConfig>;
+  readonly validator: PacketValidator;
+  readonly service: ApiService;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The API port for local systems (mTLS): the client certificate decides which system is calling
+ * and what it may do. Built, not listening: the caller listens.
+ */
+export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  const app = createHttpsServer({
+    tls: opts.tls,
+    logger: opts.logger,
+    bodyLimit: opts.bodyLimit,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    contentTypes: ['application/json', 'application/xml', 'text/xml'],
+  });
+
+  const identify = (req: FastifyRequest): SystemConfig => {
+    const cert = clientCertificate(req.raw.socket as TLSSocket);
+    const system = opts.systemsByFingerprint.get(cert.fingerprint);
+    if (!system) throw new GatewayError('GW_ERR_AUTH_UNKNOWN_SYSTEM', `certificate "${cert.subject}" is not registered to a local system`);
+    req.clientLabel = `system:${system.id}`;
+    return system;
+  };
+  // Identity first, even before the body is read: an unknown caller learns nothing else.
+  app.addHook('onRequest', async (req) => {
+    identify(req);
+  });
+
+  app.post('/v1/packets', async (req, reply) => {
+    const system = identify(req);
+    const body = req.body;
+    if (!Buffer.isBuffer(body)) throw new GatewayError('GW_ERR_API_UNSUPPORTED_MEDIA_TYPE');
+    const raw = parseBody(body, req.headers['content-type']);
+    const packet = opts.validator.validate(raw);
+    const answer = await opts.service.accept(system, packet);
+    return reply.code(202).send({ id: answer.id, caseId: answer.caseId, status: answer.status, receipt: answer.receipt, duplicate: answer.duplicate });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/packets/:id', async (req) => {
+    const system = identify(req);
+    if (!UUID.test(req.params.id)) throw new GatewayError('GW_ERR_API_NOT_FOUND');
+    return opts.service.packetStatus(system, req.params.id);
+  });
+
+  app.get<{ Querystring: { limit?: string } }>('/v1/inbox', async (req) => {
+    const system = identify(req);
+    const limit = Math.min(Math.max(Number(req.query.limit ?? opts.inboxPage) || opts.inboxPage, 1), opts.inboxPage);
+    return { items: await opts.service.inbox(system, limit) };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/inbox/:id/ack', async (req) => {
+    const system = identify(req);
+    if (!UUID.test(req.params.id)) throw new GatewayError('GW_ERR_API_NOT_FOUND');
+    return opts.service.ack(system, req.params.id);
+  });
+
+  opts.service.extraRoutes?.(app, identify);
+  return app;
+}

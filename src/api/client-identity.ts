@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { GatewayError } from '../errors.js';
+
+/** The verified TLS client certificate of a request. */
+export interface ClientCertificate {
+  readonly der: Buffer;
+  /** SHA-256 of the DER, lower-case hex. */
+  readonly fingerprint: string;
+  readonly subject: string;
+}
+
+/**
+ * Read the client certificate of an mTLS connection. The servers request a certificate but do
+ * not reject the handshake themselves (`rejectUnauthorized: false`), so that a caller without one
+ * or with one from an unknown CA gets our coded error body instead of a bare TLS alert.
+ */
+export function clientCertificate(socket: TLSSocket): ClientCertificate {
+  const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  if (!cert || !cert.raw) throw new GatewayError('GW_ERR_AUTH_NO_CLIENT_CERT');
+  if (!socket.authorized) {
+    throw new GatewayError('GW_ERR_AUTH_UNTRUSTED_CERT', `client certificate is not trusted (${String(socket.authorizationError)})`);
+  }
+  return {
+    der: cert.raw,
+    fingerprint: createHash('sha256').update(cert.raw).digest('hex'),
+    subject: typeof cert.subject?.CN === 'string' ? cert.subject.CN : '',
+  };
+}

@@ -1,0 +1,165 @@
+import type { SystemConfig } from '../config/index.js';
+import { GatewayError } from '../errors.js';
+import type { Packet } from '../packets/index.js';
+import { packetDigestInput } from '../packets/index.js';
+import { sealEnvelope } from '../peer/index.js';
+import type { PacketRecord } from '../queue/index.js';
+import { signReceipt, type SignedReceipt } from '../receipts/index.js';
+import type { NodeContext } from './context.js';
+import { peopleOf } from './people.js';
+
+/** What `POST /v1/packets` answers with (202). */
+export interface AcceptanceAnswer {
+  readonly id: string;
+  readonly caseId: string;
+  readonly status: string;
+  readonly receipt: SignedReceipt;
+  /** True when this id was accepted before and the original receipt is returned. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Accept a validated packet from a local system: route it (refusing what no agreement covers),
+ * seal it for the peer, store and queue it, write the exchange log, and only then answer with a
+ * signed acceptance receipt. A resubmission of the same id and content gets the original receipt.
+ */
+export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packet: Packet): Promise<AcceptanceAnswer> {
+  const route = ctx.router.routeOutbound(packet, system);
+  const canonical = packetDigestInput(packet);
+  const own = ctx.material.suites[ctx.config.crypto.defaultSuite]!;
+  const ownSuite = ctx.suite(ctx.config.crypto.defaultSuite);
+  const digest = ownSuite.digest(canonical).toString('hex');
+
+  const existing = await ctx.store.get(packet.id);
+  if (existing) return answerExisting(ctx, existing, digest);
+
+  const receipt = await signReceipt(
+    {
+      kind: 'acceptance',
+      packetId: packet.id,
+      caseId: packet.caseId,
+      type: packet.type,
+      from: packet.from.office,
+      to: packet.to.office,
+      digest: { alg: ownSuite.name === 'sm' ? 'sm3' : 'sha256', value: digest },
+      issuer: ctx.config.node.member,
+      at: new Date().toISOString(),
+    },
+    ownSuite,
+    own.signing,
+  );
+
+  let envelope: string | undefined;
+  if (route.kind === 'peer') {
+    const peer = ctx.material.peersByMember.get(route.peer.member)!;
+    const suiteName = route.peer.suite;
+    const peerCerts = peer.certs[suiteName]!;
+    const mine = ctx.material.suites[suiteName]!;
+    const sealed = await sealEnvelope(
+      canonical,
+      { id: packet.id, type: packet.type, from: packet.from.member, to: packet.to.member },
+      ctx.suite(suiteName),
+      mine.signing,
+      peerCerts.encryption,
+    );
+    envelope = JSON.stringify(sealed);
+  }
+
+  const record: PacketRecord = {
+    id: packet.id,
+    direction: 'out',
+    type: packet.type,
+    caseId: packet.caseId,
+    from: packet.from.member,
+    fromOffice: packet.from.office,
+    to: packet.to.member,
+    toOffice: packet.to.office,
+    systemId: system.id,
+    recipientSystemId: route.kind === 'local' ? route.system.id : undefined,
+    peer: route.kind === 'peer' ? route.peer.member : undefined,
+    digest,
+    packet: canonical.toString('utf8'),
+    envelope,
+    receipt: JSON.stringify(receipt),
+    status: 'accepted',
+    createdAt: receipt.at,
+  };
+  const claim = await ctx.store.claim(record);
+  if (!claim.created) {
+    // Lost a race with a concurrent submission of the same id.
+    const stored = await ctx.store.get(packet.id);
+    if (stored) return answerExisting(ctx, stored, digest);
+  }
+  await dispatch(ctx, record);
+  await ctx.exchangeLog.record({
+    event: 'accepted',
+    packetId: packet.id,
+    caseId: packet.caseId,
+    type: packet.type,
+    from: packet.from.office,
+    to: packet.to.office,
+    actor: `system:${system.id}`,
+    outcome: 'ok',
+    detail: { route: route.kind, agreement: route.agreement.id, digest, ...(route.kind === 'peer' ? { suite: route.peer.suite } : {}) },
+    people: peopleOf(packet),
+  });
+  return { id: packet.id, caseId: packet.caseId, status: 'queued', receipt, duplicate: false };
+}
+
+/** Hand a stored packet to its queue (or local inbox) and mark it queued. Safe to repeat. */
+export async function dispatch(ctx: NodeContext, record: PacketRecord): Promise<void> {
+  if (record.peer) {
+    await ctx.dispatcher.toPeer(record.peer, record.id);
+    await ctx.store.setStatus(record.id, 'queued', { detail: `peer ${record.peer}` });
+    await ctx.exchangeLog.record({
+      event: 'queued',
+      packetId: record.id,
+      caseId: record.caseId,
+      type: record.type,
+      from: record.fromOffice,
+      to: record.toOffice,
+      actor: 'gateway',
+      outcome: 'ok',
+      detail: { peer: record.peer },
+    });
+    return;
+  }
+  await deliverLocally(ctx, record, record.recipientSystemId!);
+}
+
+/** Put a packet where its local system gets it: the inbox (pull) or the push queue. */
+export async function deliverLocally(ctx: NodeContext, record: PacketRecord, systemId: string): Promise<void> {
+  const system = ctx.config.systems.find((s) => s.id === systemId);
+  if (!system) throw new GatewayError('GW_ERR_ROUTE_NO_LOCAL_SYSTEM', `local system ${systemId} is not configured`);
+  if (system.delivery.mode === 'push') {
+    await ctx.dispatcher.toSystem(system.id, record.id);
+    await ctx.store.setStatus(record.id, 'queued', { detail: `push to ${system.id}` });
+  } else {
+    await ctx.store.addToInbox(system.id, record.id);
+    await ctx.store.setStatus(record.id, 'inbox', { detail: `inbox of ${system.id}` });
+  }
+}
+
+async function answerExisting(ctx: NodeContext, existing: PacketRecord, digest: string): Promise<AcceptanceAnswer> {
+  if (existing.direction !== 'out' || existing.digest !== digest) {
+    throw new GatewayError('GW_ERR_PACKET_ID_CONFLICT', `packet id ${existing.id} was already used for different content`);
+  }
+  // A crash between storing and queueing leaves the record 'accepted': the resubmission repairs it.
+  if (existing.status === 'accepted') await dispatch(ctx, existing);
+  await ctx.exchangeLog.record({
+    event: 'duplicate',
+    packetId: existing.id,
+    caseId: existing.caseId,
+    type: existing.type,
+    actor: `system:${existing.systemId}`,
+    outcome: 'ok',
+    detail: { status: existing.status },
+  });
+  return {
+    id: existing.id,
+    caseId: existing.caseId,
+    status: existing.status === 'accepted' ? 'queued' : existing.status,
+    receipt: JSON.parse(existing.receipt) as SignedReceipt,
+    duplicate: true,
+  };
+}

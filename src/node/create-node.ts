@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { buildAdminServer } from '../admin/index.js';
+import { buildApiServer } from '../api/index.js';
+import { openExchangeLog, type ExchangeLog } from '../audit/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
+import { createPacketValidator } from '../packets/index.js';
+import { buildPeerServer } from '../peer/index.js';
+import { connectRedis, DeliveryQueues, PacketStore, resolveRedis, type RedisTarget } from '../queue/index.js';
+import { createRouter } from '../routing/index.js';
+import { createApiService } from './api-service.js';
+import { dispatch } from './accept-packet.js';
+import type { NodeContext } from './context.js';
+import { createDeliveryHandlers } from './delivery.js';
+import { loadNodeMaterial } from './material.js';
+import { receiveEnvelope } from './receive-envelope.js';
+
+/** Things a node can be given instead of making them (tests, the demo, several nodes in one process). */
+export interface NodeDeps {
+  /** Redis URL; default: config, REDIS_URL, local 6379, or a private redis-server (DESIGN §7). */
+  readonly redisUrl?: string;
+  readonly logger?: Logger;
+  readonly suites?: SuiteRegistry;
+}
+
+/** A built gateway node: servers assembled, queues and workers ready, not yet listening. */
+export interface GatewayNode {
+  readonly config: GatewayConfig;
+  readonly ctx: NodeContext;
+  readonly api: FastifyInstance;
+  readonly peer: FastifyInstance;
+  readonly admin?: FastifyInstance;
+  readonly redis: Redis;
+  /** Listen on the configured ports; returns the base URLs (port 0 resolved). */
+  listen(): Promise<{ api: string; peer: string; admin?: string }>;
+  /** Stop accepting, finish active deliveries, checkpoint the log, close Redis. */
+  close(): Promise<void>;
+}
+
+/** The node secret for keyed hashes in the exchange log; created on first start (0600). */
+function loadOrCreateSecret(file: string): Buffer {
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32);
+  writeFileSync(file, secret.toString('hex') + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/** Build a node from a validated config. */
+export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Promise<GatewayNode> {
+  const logger = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { member: config.node.member, instance: config.node.instanceId } });
+  const material = loadNodeMaterial(config);
+  const suite = deps.suites ?? createSuiteRegistry();
+  let target: RedisTarget | undefined;
+  let redisUrl = deps.redisUrl;
+  if (!redisUrl) {
+    target = await resolveRedis(config.redis.url, config.node.dataDir);
+    redisUrl = target.url;
+    logger.info({ redis: target.origin }, 'redis resolved');
+  }
+  const redis = connectRedis(redisUrl, { name: `tongban-${config.node.member}` });
+  const workerRedis = connectRedis(redisUrl, { forWorker: true, name: `tongban-${config.node.member}-q` });
+  const store = new PacketStore(redis, config.redis.prefix);
+  const queues = new DeliveryQueues(workerRedis, `${config.redis.prefix}:bull`, config.retry);
+
+  const defaultSuite = config.crypto.defaultSuite;
+  const checkpointSigner = material.suites[defaultSuite]!.signing;
+  const exchangeLog: ExchangeLog = await openExchangeLog({
+    dir: config.audit.dir,
+    member: config.node.member,
+    instanceId: config.node.instanceId,
+    hash: defaultSuite === 'sm' ? 'sm3' : 'sha256',
+    secret: loadOrCreateSecret(config.audit.secretFile),
+    checkpoint: {
+      // Checkpoints carry a CMS SignedData over the checkpoint bytes, so `audit verify` checks
+      // them with the same suite code as packets.
+      signer: (data: Buffer) => suite(defaultSuite).sign(data, checkpointSigner),
+      certDer: checkpointSigner.certDer,
+      suite: defaultSuite,
+      everyEntries: config.audit.checkpointEvery,
+      everyMs: config.audit.checkpointMs,
+    },
+  });
+
+  const ctx: NodeContext = {
+    config,
+    material,
+    suite,
+    store,
+    validator: createPacketValidator(),
+    router: createRouter(config),
+    exchangeLog,
+    logger,
+    dispatcher: {
+      toPeer: (member, id) => queues.add(DeliveryQueues.peerQueueName(member), id),
+      toSystem: (systemId, id) => queues.add(DeliveryQueues.systemQueueName(systemId), id),
+    },
+  };
+
+  const bodyLimit = config.limits.bodyBytes;
+  const requestTimeoutMs = config.limits.requestTimeoutMs;
+  const api = buildApiServer({
+    tls: material.tls,
+    logger: logger.child({ port: 'api' }),
+    bodyLimit,
+    requestTimeoutMs,
+    inboxPage: config.limits.inboxPage,
+    systemsByFingerprint: material.systemsByFingerprint,
+    validator: ctx.validator,
+    service: createApiService(ctx),
+  });
+  const peer = buildPeerServer({
+    tls: material.tls,
+    logger: logger.child({ port: 'peer' }),
+    // An envelope is the packet plus base64 and CMS overhead: allow for it.
+    bodyLimit: Math.ceil(bodyLimit * 1.5) + 65536,
+    requestTimeoutMs,
+    peersByTlsFingerprint: material.peersByTlsFingerprint,
+    label: (p) => `peer:${p.config.member}`,
+    receive: (p, env) => receiveEnvelope(ctx, p, env),
+  });
+  const admin = config.listen.admin
+    ? buildAdminServer({ ctx, queues, redis, logger: logger.child({ port: 'admin' }) })
+    : undefined;
+
+  const handlers = createDeliveryHandlers(ctx);
+  let started = false;
+
+  return {
+    config,
+    ctx,
+    api,
+    peer,
+    admin,
+    redis,
+    async listen() {
+      if (!started) {
+        started = true;
+        for (const p of config.peers) queues.startWorker(DeliveryQueues.peerQueueName(p.member), 'peer', handlers);
+        for (const s of config.systems) {
+          if (s.delivery.mode === 'push') queues.startWorker(DeliveryQueues.systemQueueName(s.id), 'system', handlers);
+        }
+        // Packets stored but not queued before a crash get queued now.
+        for (const id of await store.pending()) {
+          const rec = await store.get(id);
+          if (rec?.status === 'accepted') await dispatch(ctx, rec);
+        }
+        await exchangeLog.record({ event: 'start', actor: 'gateway', outcome: 'ok', detail: { instance: config.node.instanceId } });
+      }
+      const url = (addr: string): string => addr.replace('http://', 'https://');
+      const apiAddr = await api.listen({ host: config.listen.api.host, port: config.listen.api.port });
+      const peerAddr = await peer.listen({ host: config.listen.peer.host, port: config.listen.peer.port });
+      const adminAddr = admin && config.listen.admin ? await admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port }) : undefined;
+      return { api: url(apiAddr), peer: url(peerAddr), admin: adminAddr };
+    },
+    async close() {
+      await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
+      await queues.close();
+      handlers.close();
+      if (started) await exchangeLog.record({ event: 'stop', actor: 'gateway', outcome: 'ok' }).catch(() => undefined);
+      await exchangeLog.close();
+      redis.disconnect();
+      workerRedis.disconnect();
+      await target?.stop();
+    },
+  };
+}
