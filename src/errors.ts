@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   GW_ERR_ROUTE_NO_AGREEMENT: def(422, 'No agreement covers this route and packet type'),
   GW_ERR_ROUTE_UNKNOWN_PEER: def(422, 'The destination member is not a configured peer'),
   GW_ERR_ROUTE_WRONG_ORIGIN: def(422, "Packet's sender is not this gateway's member"),
+  GW_ERR_ROUTE_NO_LOCAL_SYSTEM: def(422, 'No local system receives packets for the destination office'),
 
   // --- peer port ---
   GW_ERR_PEER_UNKNOWN: def(403, 'TLS client is not a pinned peer gateway'),
@@ -82,6 +83,9 @@ export const ERROR_CODES = {
   GW_ERR_DELIVERY_REMOTE_REJECTED: def(502, 'The peer refused the packet permanently'),
   GW_ERR_DELIVERY_UNREACHABLE: def(503, 'The peer could not be reached', false),
   GW_ERR_DELIVERY_RECEIPT_INVALID: def(502, "The peer's delivery receipt did not verify"),
+
+  // --- audit ---
+  GW_ERR_AUDIT_UNAVAILABLE: def(503, 'The exchange log cannot be written; nothing was accepted', false),
 
   // --- configuration (CLI) ---
   GW_ERR_CONFIG_INVALID: def(500, 'Configuration is invalid'),
