@@ -130,6 +130,17 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
 
   const handlers = createDeliveryHandlers(ctx);
   let started = false;
+  let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
+    await queues.close();
+    handlers.close();
+    if (started) await exchangeLog.record({ event: 'stop', actor: 'gateway', outcome: 'ok' }).catch(() => undefined);
+    await exchangeLog.close();
+    redis.disconnect();
+    workerRedis.disconnect();
+    await target?.stop();
+  };
 
   return {
     config,
@@ -158,15 +169,9 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
       const adminAddr = admin && config.listen.admin ? await admin.listen({ host: config.listen.admin.host, port: config.listen.admin.port }) : undefined;
       return { api: url(apiAddr), peer: url(peerAddr), admin: adminAddr };
     },
-    async close() {
-      await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
-      await queues.close();
-      handlers.close();
-      if (started) await exchangeLog.record({ event: 'stop', actor: 'gateway', outcome: 'ok' }).catch(() => undefined);
-      await exchangeLog.close();
-      redis.disconnect();
-      workerRedis.disconnect();
-      await target?.stop();
+    close() {
+      closing ??= shutdown();
+      return closing;
     },
   };
 }
