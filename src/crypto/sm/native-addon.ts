@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Opaque handle to an EVP_PKEY parsed once by the addon. */
+export type NativeKey = { readonly __nativeSm2Key: unique symbol };
+
+/** The functions exported by native/tongban_sm.c (see that file for the contract). */
+export interface NativeSm2Addon {
+  loadPrivateKey(pkcs8Der: Buffer): NativeKey;
+  loadPublicKey(spkiDer: Buffer): NativeKey;
+  sign(key: NativeKey, message: Uint8Array, id: Uint8Array): Buffer;
+  verify(key: NativeKey, message: Uint8Array, signatureDer: Uint8Array, id: Uint8Array): boolean;
+  encrypt(key: NativeKey, plaintext: Uint8Array): Buffer;
+  decrypt(key: NativeKey, ciphertextDer: Uint8Array): Buffer;
+  signAsync(key: NativeKey, message: Uint8Array, id: Uint8Array): Promise<Buffer>;
+  verifyAsync(key: NativeKey, message: Uint8Array, signatureDer: Uint8Array, id: Uint8Array): Promise<boolean>;
+  encryptAsync(key: NativeKey, plaintext: Uint8Array): Promise<Buffer>;
+  decryptAsync(key: NativeKey, ciphertextDer: Uint8Array): Promise<Buffer>;
+}
+
+const ADDON_FILE = join('build', 'Release', 'tongban_sm.node');
+
+let loaded: { addon?: NativeSm2Addon; error?: string } | undefined;
+
+function isAddon(value: unknown): value is NativeSm2Addon {
+  if (typeof value !== 'object' || value === null) return false;
+  const names = ['loadPrivateKey', 'loadPublicKey', 'sign', 'verify', 'encrypt', 'decrypt', 'signAsync'];
+  return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
+}
+
+/**
+ * Find and load the addon once per process. The package root is searched upwards from this
+ * file because the module runs both from `src/` (tests) and from `dist/src/` (built).
+ */
+export function loadNativeAddon(): { addon?: NativeSm2Addon; error?: string } {
+  if (loaded) return loaded;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let file: string | undefined;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, ADDON_FILE))) {
+      file = join(dir, ADDON_FILE);
+      break;
+    }
+    dir = dirname(dir);
+  }
+  if (!file) {
+    loaded = { error: `${ADDON_FILE} not found (run npm ci, or node native/build.mjs)` };
+    return loaded;
+  }
+  try {
+    const mod: unknown = createRequire(import.meta.url)(file);
+    loaded = isAddon(mod) ? { addon: mod } : { error: `${file} does not export the SM2 functions` };
+  } catch (err) {
+    loaded = { error: `${file} failed to load: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return loaded;
+}
