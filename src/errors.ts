@@ -104,6 +104,20 @@ export const ERROR_CODES = {
     'The working-day calendar for this year is missing, so the deadline cannot be computed; administrators can add the year in config',
   ),
 
+  // --- electronic seals (GB/T 38540); one code per verification reason ---
+  GW_ERR_SEAL_MALFORMED: def(422, 'Seal or seal signature is malformed (not a GB/T 38540 v4 or seal CMS structure)'),
+  GW_ERR_SEAL_DOCUMENT_DIGEST: def(422, 'The sealed document does not match the digest under the seal signature'),
+  GW_ERR_SEAL_EXPIRED: def(422, "The document was sealed outside the seal's validity period"),
+  GW_ERR_SEAL_SIGNER_NOT_IN_SEAL: def(422, "The signer's certificate is not among the seal's allowed signers"),
+  GW_ERR_SEAL_MAKER_SIGNATURE: def(422, "The seal maker's signature over the seal does not verify"),
+  GW_ERR_SEAL_SIGNER_SIGNATURE: def(422, "The signer's signature over the document does not verify"),
+  GW_ERR_SEAL_PICTURE_SWAPPED: def(422, 'The seal picture is not the one the seal maker recorded'),
+  GW_ERR_SEAL_SIGNER_CERT_EXPIRED: def(422, "The signer's certificate was not valid when the document was sealed"),
+  GW_ERR_SEAL_UNTRUSTED_MAKER: def(422, 'The seal was made by a certificate that is not trusted'),
+  GW_ERR_SEAL_MISSING: def(422, 'A required seal (unit seal or officer signature) is missing'),
+  GW_ERR_SEAL_ROLE: def(422, 'A seal of the wrong kind was applied for its role'),
+  GW_ERR_SEAL_PARAMETERS: def(500, 'Seal parameters are invalid (esID, validity, picture, certificates or keys)'),
+
   GW_ERR_INTERNAL: def(500, 'Internal error', false),
 } as const satisfies Record<string, ErrorDefinition>;
 
