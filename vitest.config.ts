@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests start TLS servers and BullMQ workers; two cores are shared,
     // so keep file-level parallelism modest.
     maxWorkers: 2,
+    // Operational logs only when something is wrong; tests assert on responses and the exchange log.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });

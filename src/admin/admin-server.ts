@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { NodeContext } from '../node/context.js';
 import type { DeliveryQueues } from '../queue/index.js';
@@ -17,7 +17,7 @@ export interface AdminServerOptions {
  * record an exchange must not take one.
  */
 export function buildAdminServer(opts: AdminServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const checks: Record<string, boolean> = {};

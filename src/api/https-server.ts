@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
 
 /** TLS material of a server port. */
@@ -46,7 +46,7 @@ export function createHttpsServer(opts: {
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit,
     requestTimeout: opts.requestTimeoutMs,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     https: {
       ca: [...opts.tls.ca],
       cert: opts.tls.cert,

@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../config/index.js';
 import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
 import { createPacketValidator } from '../packets/index.js';
 import { buildPeerServer } from '../peer/index.js';
-import { connectRedis, DeliveryQueues, PacketStore, resolveRedis, type RedisTarget } from '../queue/index.js';
+import { connectRedis, DeliveryQueues, PacketStore, resolveRedis, waitReady, type RedisTarget } from '../queue/index.js';
 import { createRouter } from '../routing/index.js';
 import { createApiService } from './api-service.js';
 import { dispatch } from './accept-packet.js';
@@ -65,6 +65,9 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
   }
   const redis = connectRedis(redisUrl, { name: `tongban-${config.node.member}` });
   const workerRedis = connectRedis(redisUrl, { forWorker: true, name: `tongban-${config.node.member}-q` });
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  workerRedis.on('error', () => undefined); // reported through the store client and /readyz
+  await waitReady(redis);
   const store = new PacketStore(redis, config.redis.prefix);
   const queues = new DeliveryQueues(workerRedis, `${config.redis.prefix}:bull`, config.retry);
 

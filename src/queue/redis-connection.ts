@@ -12,6 +12,26 @@ export interface RedisTarget {
   stop(): Promise<void>;
 }
 
+/** Wait until a client is ready; commands fail fast (no offline queue) before that. */
+export async function waitReady(client: Redis, timeoutMs = 10_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis did not become ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+    };
+    client.on('ready', onReady);
+  });
+}
+
 /** Open an ioredis client; BullMQ workers need `maxRetriesPerRequest: null`. */
 export function connectRedis(url: string, opts: { forWorker?: boolean; name?: string } = {}): Redis {
   return new Redis(url, {
