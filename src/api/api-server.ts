@@ -5,7 +5,16 @@ import type { SystemConfig } from '../config/index.js';
 import { GatewayError } from '../errors.js';
 import { parseBody, type Packet, type PacketValidator } from '../packets/index.js';
 import { clientCertificate } from './client-identity.js';
-import { createHttpsServer, type ServerTls } from './https-server.js';
+import { createHttpsServer, toGatewayError, type ServerTls } from './https-server.js';
+
+/** The fingerprint of the caller's certificate, or '' (never throws: used while handling errors). */
+function safeFingerprint(req: FastifyRequest): string {
+  try {
+    return clientCertificate(req.raw.socket as TLSSocket).fingerprint;
+  } catch {
+    return '';
+  }
+}
 
 /** What the API port calls into; implemented by the node. */
 export interface ApiService {
@@ -13,6 +22,8 @@ export interface ApiService {
   packetStatus(system: SystemConfig, id: string): Promise<Record<string, unknown>>;
   inbox(system: SystemConfig, limit: number): Promise<Array<Record<string, unknown>>>;
   ack(system: SystemConfig, id: string): Promise<Record<string, unknown>>;
+  /** Record a refused request in the exchange log (who, what, which code). */
+  rejected(entry: { system?: SystemConfig; code: string; route: string; packetId?: string }): Promise<void>;
   /** Optional routes added by other domains (cases, birth-certificate checks). */
   extraRoutes?(app: FastifyInstance, identify: (req: FastifyRequest) => SystemConfig): void;
 }
@@ -54,6 +65,17 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   // Identity first, even before the body is read: an unknown caller learns nothing else.
   app.addHook('onRequest', async (req) => {
     identify(req);
+  });
+
+  // Every refusal on this port goes to the exchange log with its code: auditors must see
+  // attempts, not only successes.
+  app.addHook('onError', async (req, _reply, error) => {
+    const gw = toGatewayError(error);
+    const system = opts.systemsByFingerprint.get(safeFingerprint(req));
+    const body = req.body;
+    let packetId: string | undefined;
+    if (Buffer.isBuffer(body) && body.length < 1_000_000) packetId = /"id"\s*:\s*"([0-9a-f-]{36})"|<id>([0-9a-f-]{36})<\/id>/i.exec(body.toString('latin1'))?.slice(1).find(Boolean);
+    await opts.service.rejected({ system, code: gw.code, route: `${req.method} ${req.routeOptions.url ?? req.url}`, packetId }).catch(() => undefined);
   });
 
   app.post('/v1/packets', async (req, reply) => {

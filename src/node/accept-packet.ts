@@ -90,7 +90,8 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
     const stored = await ctx.store.get(packet.id);
     if (stored) return answerExisting(ctx, stored, digest);
   }
-  await dispatch(ctx, record);
+  // Logged once stored: a crash from here on leaves the record pending, and the start-up sweep
+  // or a resubmission queues it; the 202 goes out only after the queue has it.
   await ctx.exchangeLog.record({
     event: 'accepted',
     packetId: packet.id,
@@ -103,14 +104,15 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
     detail: { route: route.kind, agreement: route.agreement.id, digest, ...(route.kind === 'peer' ? { suite: route.peer.suite } : {}) },
     people: peopleOf(packet),
   });
+  await dispatch(ctx, record);
   return { id: packet.id, caseId: packet.caseId, status: 'queued', receipt, duplicate: false };
 }
 
 /** Hand a stored packet to its queue (or local inbox) and mark it queued. Safe to repeat. */
 export async function dispatch(ctx: NodeContext, record: PacketRecord): Promise<void> {
   if (record.peer) {
-    await ctx.dispatcher.toPeer(record.peer, record.id);
-    await ctx.store.setStatus(record.id, 'queued', { detail: `peer ${record.peer}` });
+    // Logged before the hand-off so the log reads queued → sent even when a worker picks the
+    // job up at once; if the hand-off fails, the record stays pending and is queued later.
     await ctx.exchangeLog.record({
       event: 'queued',
       packetId: record.id,
@@ -122,6 +124,8 @@ export async function dispatch(ctx: NodeContext, record: PacketRecord): Promise<
       outcome: 'ok',
       detail: { peer: record.peer },
     });
+    await ctx.dispatcher.toPeer(record.peer, record.id);
+    await ctx.store.setStatus(record.id, 'queued', { detail: `peer ${record.peer}` });
     return;
   }
   await deliverLocally(ctx, record, record.recipientSystemId!);

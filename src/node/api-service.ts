@@ -15,6 +15,17 @@ export function createApiService(ctx: NodeContext): ApiService {
   return {
     accept: (system, packet) => acceptPacket(ctx, system, packet),
 
+    async rejected({ system, code, route, packetId }) {
+      await ctx.exchangeLog.record({
+        event: 'rejected',
+        packetId,
+        actor: system ? `system:${system.id}` : 'unidentified',
+        outcome: 'error',
+        code,
+        detail: { route },
+      });
+    },
+
     async packetStatus(system, id) {
       const rec = await ctx.store.get(id);
       if (!visible(rec, system)) throw new GatewayError('GW_ERR_API_NOT_FOUND', `no packet ${id} for this system`);

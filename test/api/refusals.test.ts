@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTrail } from '../../src/audit/index.js';
 import { devApiClient, startDevNetwork, type DevNode } from '../../src/demo/index.js';
 import { initDevPki } from '../../src/pki/index.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
@@ -127,6 +128,9 @@ describe('API port refusals (each with its code; the node keeps serving)', () =>
     expect(r.status).toBe(422);
     expect(r.json.code).toBe('GW_ERR_PACKET_SCHEMA');
     expect((r.json.details as Array<{ path: string }>).map((d) => d.path)).toContain('/payload/newborn/birthCertificateNo');
+    // The refusal is in the exchange log with its code and the calling system.
+    const trail = await readTrail(sh.node.config.audit.dir, { packetId: (p as unknown as { id: string }).id });
+    expect(trail.some((e) => e.event === 'rejected' && e.code === 'GW_ERR_PACKET_SCHEMA' && e.actor === 'system:population')).toBe(true);
   });
 
   it('refuses malformed JSON and XML without parser internals', async () => {
