@@ -67,9 +67,9 @@ export function devNodeConfig(input: DevNodeConfigInput): Record<string, unknown
   const m = input.member;
   const keyPair = (name: string) => ({ cert: rel(m, `${name}.crt`), key: rel(m, `${name}.key`) });
   const agreements: Array<Record<string, unknown>> = DEV_AGREEMENTS.filter((a) => (a.members as readonly string[]).includes(m)).map(
-    (a) => ({ id: a.id, name: a.name, members: [...a.members], types: ALL_TYPES }),
+    (a) => ({ id: a.id, name: a.name, members: [...a.members], types: [...ALL_TYPES] }),
   );
-  agreements.push({ id: 'intra-province', name: '省内通办', members: [m], types: ALL_TYPES, intra: true });
+  agreements.push({ id: 'intra-province', name: '省内通办', members: [m], types: [...ALL_TYPES], intra: true });
   return {
     node: {
       member: m,
@@ -95,7 +95,7 @@ export function devNodeConfig(input: DevNodeConfigInput): Record<string, unknown
         id: 'population',
         name: `${MEMBER_NAMES[m] ?? m}人口管理信息系统`,
         cert: rel(m, 'system-population.crt'),
-        allowedTypes: ALL_TYPES,
+        allowedTypes: [...ALL_TYPES],
         offices: [m.slice(0, 2)],
         delivery: input.delivery ?? { mode: 'pull' },
       },
