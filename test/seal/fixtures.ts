@@ -1,0 +1,91 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KeyedIdentity } from '../../src/crypto/index.js';
+import { generateSm2KeyPair, issueSm2Certificate } from '../../src/crypto/sm/index.js';
+import { drawSealPicture, makeSeal, SEAL_TYPE, type MakeSealOptions } from '../../src/seal/index.js';
+import { makeLeaf, makeRoot, type TestIdentity } from '../crypto/intl/openssl-pki.js';
+
+const DAY = 86_400_000;
+
+/** The tests' clock (whole seconds): seals and certificates are valid around it. */
+export const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+
+/** An SM2 identity issued by `issuer` (or self-signed CA when absent). */
+export function smIdentity(
+  commonName: string,
+  issuer?: KeyedIdentity,
+  validity: { notBefore: Date; notAfter: Date } = { notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() + 365 * DAY) },
+): KeyedIdentity {
+  const { publicKey, privateKey } = generateSm2KeyPair();
+  const certDer = issueSm2Certificate({
+    subject: { commonName, organization: 'Tongban Test' },
+    ...validity,
+    isCa: issuer === undefined,
+    keyUsage: issuer === undefined ? ['keyCertSign', 'cRLSign', 'digitalSignature'] : ['digitalSignature', 'nonRepudiation'],
+    publicKey,
+    ...(issuer ? { issuer } : { subjectPrivateKeyForSelfSigned: privateKey }),
+  });
+  return { certDer, privateKey };
+}
+
+/** The SM world of one 户籍地: a root, the seal maker, the unit signer, the 承办人, an outsider. */
+export interface SmWorld {
+  readonly root: KeyedIdentity;
+  readonly maker: KeyedIdentity;
+  readonly unitSigner: KeyedIdentity;
+  readonly officer: KeyedIdentity;
+  readonly outsider: KeyedIdentity;
+  readonly picture: Buffer;
+}
+
+export function smWorld(): SmWorld {
+  const root = smIdentity('Tongban Test SM2 Root');
+  return {
+    root,
+    maker: smIdentity('520000 电子印章制章者', root),
+    unitSigner: smIdentity('贵阳市公安局南明分局 单位签章', root),
+    officer: smIdentity('520000 承办人 张警官', root),
+    outsider: smIdentity('someone else', root),
+    picture: drawSealPicture(),
+  };
+}
+
+/** Options of the unit seal of `world`, adjustable per test. */
+export function unitSealOptions(world: SmWorld, over: Partial<MakeSealOptions> = {}): MakeSealOptions {
+  return {
+    esID: '52010200000001',
+    name: '贵阳市公安局南明分局户籍专用章',
+    type: SEAL_TYPE.unit,
+    picture: { type: 'png', data: world.picture, width: 40, height: 40 },
+    validStart: new Date(NOW.getTime() - 10 * DAY),
+    validEnd: new Date(NOW.getTime() + 365 * DAY),
+    signerCerts: [world.unitSigner.certDer, world.officer.certDer],
+    maker: world.maker,
+    createDate: new Date(NOW.getTime() - 10 * DAY),
+    ...over,
+  };
+}
+
+export function unitSeal(world: SmWorld, over: Partial<MakeSealOptions> = {}): Buffer {
+  return makeSeal(unitSealOptions(world, over));
+}
+
+/** The intl world: an openssl-made P-256 root, maker and signer (PEM files in a temp dir). */
+export interface IntlWorld {
+  readonly dir: string;
+  readonly root: TestIdentity;
+  readonly maker: TestIdentity;
+  readonly signer: TestIdentity;
+}
+
+export function intlWorld(): IntlWorld {
+  const dir = mkdtempSync(join(tmpdir(), 'seal-intl-'));
+  const root = makeRoot(dir, 'seal-root');
+  return {
+    dir,
+    root,
+    maker: makeLeaf(dir, 'seal-maker', root, 'ec', 'digitalSignature,nonRepudiation'),
+    signer: makeLeaf(dir, 'seal-signer', root, 'ec', 'digitalSignature,nonRepudiation'),
+  };
+}
