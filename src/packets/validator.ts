@@ -119,6 +119,9 @@ export function createPacketValidator(opts: PacketValidatorOptions = {}): Packet
     // exhausts the regex backtracking stack and throws RangeError instead of failing cleanly.
     // No packet pattern needs Unicode semantics.
     unicodeRegExp: false,
+    // Checking the schemas against the 2020-12 meta-schema costs a few hundred ms per
+    // validator; the schema files are fixed data, so a test does it once instead.
+    validateSchema: false,
   });
   addFormats(ajv);
   // Annotation read by the XML coercion (name of the item element of an array); no validation.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import {
   defaultSchemaDir,
@@ -32,6 +33,13 @@ describe('packet schema files', () => {
     expect(doc.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(doc.$id).toBe(PACKET_SCHEMA_BASE + file);
     expect(docs.get(PACKET_SCHEMA_BASE + file)).toEqual(doc);
+  });
+
+  it('are valid against the draft 2020-12 meta-schema (the validator skips this at run time)', () => {
+    const ajv = new Ajv2020({ strict: false });
+    for (const doc of docs.values()) {
+      expect(ajv.validateSchema(doc as object), JSON.stringify(ajv.errors)).toBe(true);
+    }
   });
 
   it('closes every object that lists its properties', () => {
