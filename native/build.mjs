@@ -8,11 +8,16 @@
 //
 // TONGBAN_SM_NATIVE=0 skips the build.
 import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
 
 function findNodeGyp() {
   const fromNpm = process.env.npm_config_node_gyp;
@@ -33,12 +38,12 @@ function localNodeDir() {
 
 function main() {
   if (process.env.TONGBAN_SM_NATIVE === '0') {
-    console.log('[tongban-sm] TONGBAN_SM_NATIVE=0: skipping the native SM2 addon (pure-JS fallback)');
+    log('[tongban-sm] TONGBAN_SM_NATIVE=0: skipping the native SM2 addon (pure-JS fallback)');
     return;
   }
   const gyp = findNodeGyp();
   if (!gyp) {
-    console.warn('[tongban-sm] node-gyp not found: using the pure-JS SM2 fallback');
+    log('[tongban-sm] node-gyp not found: using the pure-JS SM2 fallback');
     return;
   }
   const args = [gyp, 'rebuild'];
@@ -46,7 +51,7 @@ function main() {
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.warn('[tongban-sm] native SM2 addon did not build: using the pure-JS fallback (slower)');
+    log('[tongban-sm] native SM2 addon did not build: using the pure-JS fallback (slower)');
   }
 }
 

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors.js';
 import type { KeyedIdentity, VerifiedContent } from '../suite.js';
-import { DerReader, derTlv, derUnsigned, readUnsigned, TAG } from './der.js';
+import { derTlv, derUnsigned, readUnsigned, TAG } from './der.js';
 import {
   CTX0,
   CTX1,
