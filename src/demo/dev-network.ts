@@ -55,7 +55,7 @@ export function devApiClient(pkiDir: string, member: string, baseUrl: string, sy
     async call(method, path, body, contentType) {
       const bytes = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
       const answer = await client.request(method, baseUrl + path, bytes, contentType ?? (bytes ? 'application/json' : undefined));
-      let json: Record<string, unknown> = {};
+      let json: Record<string, unknown>;
       try {
         json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
       } catch {
