@@ -115,11 +115,13 @@ class FileExchangeLog implements ExchangeLog {
       if (err instanceof GatewayError) throw err;
       this.markFailed(err);
     }
-    this.timer = setInterval(() => {
-      if (this.sinceCheckpoint > 0 && !this.checkpointing && this.healthy)
-        void this.checkpoint().catch(() => {});
-    }, this.everyMs);
-    this.timer.unref();
+    if (this.everyMs > 0) {
+      this.timer = setInterval(() => {
+        if (this.sinceCheckpoint > 0 && !this.checkpointing && this.healthy)
+          void this.checkpoint().catch(() => {});
+      }, this.everyMs);
+      this.timer.unref();
+    }
   }
 
   async record(e: ExchangeEvent): Promise<LogEntry> {
@@ -260,7 +262,7 @@ class FileExchangeLog implements ExchangeLog {
     if (entry.event === 'checkpoint') this.lastCheckpointSeq = entry.seq;
     else this.sinceCheckpoint++;
     const done = this.commits.push({ entry, line, day, internal }).then(() => entry);
-    if (this.sinceCheckpoint >= this.everyEntries && !this.checkpointing)
+    if (this.everyEntries > 0 && this.sinceCheckpoint >= this.everyEntries && !this.checkpointing)
       void this.checkpoint().catch(() => {});
     return done;
   }

@@ -147,9 +147,9 @@ export interface ExchangeLogOptions {
     signer: CheckpointSigner;
     certDer: Buffer;
     suite: SuiteName;
-    /** Default 1000. */
+    /** Default 1000; 0 turns the count trigger off. */
     everyEntries?: number;
-    /** Default 60 000. */
+    /** Default 60 000; 0 turns the timer off. */
     everyMs?: number;
   };
   /** Clock; default `() => new Date()`. */
@@ -163,7 +163,11 @@ export interface ExchangeLogOptions {
 
 /** The exchange log of one gateway instance. */
 export interface ExchangeLog {
-  /** Resolves only once the entry is durably on disk (fsync); callers send the 202 after this. */
+  /**
+   * Resolves only once the entry is durably on disk (fsync); callers send the 202 after this.
+   * Rejects with `GW_ERR_AUDIT_UNAVAILABLE` when the log cannot be written (or is closed), and
+   * with `GW_ERR_INTERNAL` for a malformed event or a `checkpoint` event (the log writes those).
+   */
   record(e: ExchangeEvent): Promise<LogEntry>;
   /** Writes a signed checkpoint now (when there is anything new to cover); resolves with it. */
   checkpoint(): Promise<LogEntry | null>;

@@ -112,6 +112,33 @@ describe('exchange log: chain', () => {
   });
 });
 
+describe('exchange log: lifecycle', () => {
+  it('close waits for records already made, then refuses new ones', async () => {
+    const dir = dirFor();
+    const log = await openExchangeLog(baseOptions(dir));
+    const inFlight = Array.from({ length: 50 }, (_, i) => log.record(sampleEvent(i)));
+    const closed = log.close();
+    await expect(log.record(sampleEvent(99))).rejects.toMatchObject({ code: 'GW_ERR_AUDIT_UNAVAILABLE' });
+    expect((await Promise.all(inFlight)).map((e) => e.seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    await closed;
+    expect(log.healthy).toBe(false);
+    const all = linesOf(dir);
+    expect(all).toHaveLength(51);
+    expect(all.at(-1)).toMatchObject({ event: 'checkpoint', detail: { seq: 50 } });
+  });
+
+  it('rejects bad options with GW_ERR_CONFIG_INVALID', async () => {
+    const dir = dirFor();
+    for (const bad of [{ member: '52-0000' }, { instanceId: '../x' }, { secret: Buffer.alloc(4) }]) {
+      await expect(openExchangeLog(baseOptions(dir, bad))).rejects.toMatchObject({
+        code: 'GW_ERR_CONFIG_INVALID',
+      });
+    }
+  });
+});
+
 describe('exchange log: checkpoints', () => {
   it('signs checkpoints every N entries and at close, and keeps the latest as anchor', async () => {
     const dir = dirFor();
