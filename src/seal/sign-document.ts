@@ -4,11 +4,12 @@ import { GatewayError } from '../errors.js';
 import { algorithmForKey, keyMatchesCertificate } from './algorithms.js';
 import { SesSignature, TbsSign, toArrayBuffer } from './asn1.js';
 import { certValidAt, readSealCertificate, type SealCertificate } from './certificate.js';
-import { signerInSeal } from './check-seal.js';
+import { checkSealMaker, isRejected, signerInSeal } from './check-seal.js';
 import { DerError } from './der.js';
 import { wholeSeconds } from './make-seal.js';
 import { SEAL_OID } from './oids.js';
 import { decodeSeal, type DecodedSeal } from './read-seal.js';
+import { sealError } from './verification.js';
 
 /** Options of `signDocument`. */
 export interface SignDocumentOptions {
@@ -34,6 +35,9 @@ export function sealForSigning(seal: Buffer): DecodedSeal {
   if (!Buffer.from(AsnConvert.serialize(decoded.seal)).equals(decoded.der)) {
     throw new GatewayError('GW_ERR_SEAL_MALFORMED', 'The seal is not in canonical DER and cannot be embedded unchanged');
   }
+  // Never apply a seal that a verifier would refuse (picture, maker signature, maker certificate).
+  const made = checkSealMaker(decoded);
+  if (isRejected(made)) throw sealError(made);
   return decoded;
 }
 
