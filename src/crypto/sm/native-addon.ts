@@ -31,11 +31,17 @@ function isAddon(value: unknown): value is NativeSm2Addon {
 }
 
 /**
- * Find and load the addon once per process. The package root is searched upwards from this
+ * Find and load the addon once per process (never when TONGBAN_SM_NATIVE=0). The package root is searched upwards from this
  * file because the module runs both from `src/` (tests) and from `dist/src/` (built).
  */
 export function loadNativeAddon(): { addon?: NativeSm2Addon; error?: string } {
   if (loaded) return loaded;
+  // The same switch that skips the build at install time (native/build.mjs) keeps a stale
+  // build from being loaded, so a JS-only host behaves identically with or without build/.
+  if (process.env['TONGBAN_SM_NATIVE'] === '0') {
+    loaded = { error: 'disabled by TONGBAN_SM_NATIVE=0' };
+    return loaded;
+  }
   let dir = dirname(fileURLToPath(import.meta.url));
   let file: string | undefined;
   for (let i = 0; i < 6; i++) {
