@@ -155,6 +155,7 @@ class FileExchangeLog implements ExchangeLog {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
+      await this.recovering; // a retry in progress may still queue its alerts
       await this.checkpointing?.catch(() => null);
       let finalError: unknown;
       if (this.state === 'open') await this.checkpoint().catch((err: unknown) => (finalError = err));

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLine } from './canonical.js';
+import type { ParsedLine } from './canonical.js';
 import { walkChain } from './chain-walk.js';
 import type { LineRec, Placed } from './chain-walk.js';
 import { checkCheckpointEntry } from './checkpoint.js';
@@ -197,11 +198,23 @@ async function readInstance(dir: string, g: InstanceFiles): Promise<LineRec[]> {
         line: n + 1,
         lastInFile: n === all.length - 1,
         torn: isTorn,
-        parsed: isTorn ? { kind: 'malformed', reason: 'torn' } : parseLine(raw),
+        parsed: isTorn ? { kind: 'malformed', reason: 'torn' } : slim(parseLine(raw)),
       });
     });
   }
   return recs;
+}
+
+/**
+ * Keeps only what the walk and the checkpoint checks read, so that a year of entries fits in
+ * memory (the full entries, with people and details, are several times larger).
+ */
+function slim(p: ParsedLine): ParsedLine {
+  if (p.kind !== 'entry') return p;
+  const { v, seq, time, instance, member, alg, event, actor, outcome, prev, hash } = p.entry;
+  const entry: LogEntry = { v, seq, time, instance, member, alg, event, actor, outcome, prev, hash };
+  if (event === 'checkpoint' && p.entry.detail) entry.detail = p.entry.detail;
+  return { ...p, entry };
 }
 
 async function readAnchor(dir: string, name: string): Promise<LogEntry | undefined> {
