@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const ratio = r.ratio === undefined ? '' : `  ratio ${r.ratio.toFixed(2)}`;
     const limit = r.limit === undefined ? '' : `  limit ${r.limit.toFixed(0).padStart(6)}`;
-    process.stdout.write(`${r.name.padEnd(width)}  ${r.median.toFixed(0).padStart(6)} ${r.unit}${limit}${ratio}${r.note ? `  (${r.note})` : ''}\n`);
+    process.stdout.write(
+      `${r.name.padEnd(width)}  ${r.median.toFixed(0).padStart(6)} ${r.unit}${limit}${ratio}${r.note ? `  (${r.note})` : ''}\n`,
+    );
   }
 }
 

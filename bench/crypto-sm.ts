@@ -1,6 +1,20 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import type { KeyedIdentity } from '../src/crypto/index.js';
-import { createSmSuite, generateSm2KeyPair, getSm2, issueSm2Certificate, nativeSm2Status, type Sm2BackendName } from '../src/crypto/sm/index.js';
+import {
+  createSmSuite,
+  generateSm2KeyPair,
+  getSm2,
+  issueSm2Certificate,
+  nativeSm2Status,
+  type Sm2BackendName,
+} from '../src/crypto/sm/index.js';
 import type { BenchRow } from './bench-row.js';
 import { median } from './stats.js';
 
@@ -89,7 +103,10 @@ export async function benchSm(): Promise<BenchRow[]> {
   const message = Buffer.alloc(PACKET_BYTES, 0x42);
   const cek = Buffer.alloc(32, 0x17);
   const keys = generateSm2KeyPair(); // SM2-typed (re-imported) keys
-  const der = { pkcs8: keys.privateKey.export({ format: 'der', type: 'pkcs8' }), spki: keys.publicKey.export({ format: 'der', type: 'spki' }) };
+  const der = {
+    pkcs8: keys.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    spki: keys.publicKey.export({ format: 'der', type: 'spki' }),
+  };
   const sm2Private: KeyObject = createPrivateKey({ key: der.pkcs8, format: 'der', type: 'pkcs8' });
   const sm2Public: KeyObject = createPublicKey({ key: der.spki, format: 'der', type: 'spki' });
   const ecKeys = generateKeyPairSync('ec', { namedCurve: 'SM2' }); // EC-typed: Node signs ECDSA-with-SM3
@@ -105,10 +122,23 @@ export async function benchSm(): Promise<BenchRow[]> {
   ]);
   const signLimit = Math.max(nodeSignSm2!, nodeSignEc!);
   const verifyLimit = Math.max(nodeVerifySm2!, nodeVerifyEc!);
-  rows.push(row('sm2 node crypto.sign (SM2 key, empty ID)', nodeSignSm2!, undefined, 'non-standard; limit source'));
-  rows.push(row('sm2 node crypto.sign (EC key, ECDSA-SM3)', nodeSignEc!, undefined, 'non-standard; limit source'));
-  rows.push(row('sm2 node crypto.verify (SM2 key, empty ID)', nodeVerifySm2!, undefined, 'non-standard; limit source'));
-  rows.push(row('sm2 node crypto.verify (EC key, ECDSA-SM3)', nodeVerifyEc!, undefined, 'non-standard; limit source'));
+  rows.push(
+    row('sm2 node crypto.sign (SM2 key, empty ID)', nodeSignSm2!, undefined, 'non-standard; limit source'),
+  );
+  rows.push(
+    row('sm2 node crypto.sign (EC key, ECDSA-SM3)', nodeSignEc!, undefined, 'non-standard; limit source'),
+  );
+  rows.push(
+    row(
+      'sm2 node crypto.verify (SM2 key, empty ID)',
+      nodeVerifySm2!,
+      undefined,
+      'non-standard; limit source',
+    ),
+  );
+  rows.push(
+    row('sm2 node crypto.verify (EC key, ECDSA-SM3)', nodeVerifyEc!, undefined, 'non-standard; limit source'),
+  );
 
   const nativeRates: Record<string, number> = {};
   for (const backend of backends) {
@@ -121,14 +151,42 @@ export async function benchSm(): Promise<BenchRow[]> {
       () => sm2.encrypt(cek, keys.publicKey),
       () => sm2.decrypt(ct, keys.privateKey),
     ]);
-    rows.push(row(`sm2 sign, standard ID (${backend}, 4 KiB)`, s!, signLimit, 'limit = Node crypto.sign, faster variant'));
-    rows.push(row(`sm2 verify, standard ID (${backend}, 4 KiB)`, v!, verifyLimit, 'limit = Node crypto.verify, faster variant'));
+    rows.push(
+      row(
+        `sm2 sign, standard ID (${backend}, 4 KiB)`,
+        s!,
+        signLimit,
+        'limit = Node crypto.sign, faster variant',
+      ),
+    );
+    rows.push(
+      row(
+        `sm2 verify, standard ID (${backend}, 4 KiB)`,
+        v!,
+        verifyLimit,
+        'limit = Node crypto.verify, faster variant',
+      ),
+    );
     // Node cannot SM2-encrypt at all (publicEncrypt refuses SM2): the JS rows are compared
     // with the native ones, the native rows stand alone.
     const native = backend === 'native';
     const viaNative = (x?: number): number | undefined => (native ? undefined : x);
-    rows.push(row(`sm2 encrypt 32-byte key (${backend})`, e!, viaNative(nativeRates['e']), native ? 'Node has no SM2 encryption' : 'limit = native'));
-    rows.push(row(`sm2 decrypt 32-byte key (${backend})`, d!, viaNative(nativeRates['d']), native ? 'Node has no SM2 decryption' : 'limit = native'));
+    rows.push(
+      row(
+        `sm2 encrypt 32-byte key (${backend})`,
+        e!,
+        viaNative(nativeRates['e']),
+        native ? 'Node has no SM2 encryption' : 'limit = native',
+      ),
+    );
+    rows.push(
+      row(
+        `sm2 decrypt 32-byte key (${backend})`,
+        d!,
+        viaNative(nativeRates['d']),
+        native ? 'Node has no SM2 decryption' : 'limit = native',
+      ),
+    );
     if (native) Object.assign(nativeRates, { s, v, e, d });
   }
 
@@ -167,8 +225,22 @@ export async function benchSm(): Promise<BenchRow[]> {
     ]);
     const label = backend === 'native' ? `native, ${calls} SM2` : backend;
     const native = backend === 'native';
-    rows.push(row(`sm suite sign+encrypt 4 KiB (${label})`, out!, native ? pair(nativeRates['s'], nativeRates['e']) : undefined, native ? 'limit = bare native SM2 sign + encrypt' : undefined));
-    rows.push(row(`sm suite decrypt+verify 4 KiB (${label})`, back!, native ? pair(nativeRates['d'], nativeRates['v']) : undefined, native ? 'limit = bare native SM2 decrypt + verify' : undefined));
+    rows.push(
+      row(
+        `sm suite sign+encrypt 4 KiB (${label})`,
+        out!,
+        native ? pair(nativeRates['s'], nativeRates['e']) : undefined,
+        native ? 'limit = bare native SM2 sign + encrypt' : undefined,
+      ),
+    );
+    rows.push(
+      row(
+        `sm suite decrypt+verify 4 KiB (${label})`,
+        back!,
+        native ? pair(nativeRates['d'], nativeRates['v']) : undefined,
+        native ? 'limit = bare native SM2 decrypt + verify' : undefined,
+      ),
+    );
   }
   return rows;
 }

@@ -134,7 +134,10 @@ export class DerReader {
   /** The next element, which must have `tag` when given. */
   next(tag?: number): Tlv {
     if (this.pos >= this.end) throw malformed(`${this.what} ends early`);
-    const tlv = tag === undefined ? readTlv(this.buf, this.pos, this.end) : expectTlv(this.buf, this.pos, tag, this.end);
+    const tlv =
+      tag === undefined
+        ? readTlv(this.buf, this.pos, this.end)
+        : expectTlv(this.buf, this.pos, tag, this.end);
     this.pos = tlv.end;
     return tlv;
   }

@@ -36,7 +36,10 @@ export function openContentInfo(der: Buffer, contentType: string, what: string):
   const ci = top.enter(seq);
   const type = ci.next(TAG.OID);
   if (!ci.whole(type).equals(encodeOid(contentType))) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `${what}: content type ${decodeOid(ci.content(type))}, expected ${contentType}`);
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      `${what}: content type ${decodeOid(ci.content(type))}, expected ${contentType}`,
+    );
   }
   const wrapper = ci.next(CTX0);
   ci.finish();
@@ -84,6 +87,7 @@ export function readCertRef(r: DerReader): CertRef {
 
 /** Whether `ref` names `cert`. */
 export function refersTo(ref: CertRef, cert: Sm2CertInfo): boolean {
-  if ('subjectKeyId' in ref) return cert.subjectKeyId !== undefined && ref.subjectKeyId.equals(cert.subjectKeyId);
+  if ('subjectKeyId' in ref)
+    return cert.subjectKeyId !== undefined && ref.subjectKeyId.equals(cert.subjectKeyId);
   return ref.issuerAndSerial.equals(encodeIssuerAndSerial(cert));
 }

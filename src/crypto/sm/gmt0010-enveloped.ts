@@ -19,7 +19,13 @@ import {
 import { decodeOid, encodeOid, OID } from './oids.js';
 import type { Sm2 } from './sm2.js';
 import { readSm2Certificate } from './sm2-cert-info.js';
-import { SM4_GCM_IV_BYTES, SM4_GCM_TAG_BYTES, SM4_KEY_BYTES, sm4GcmDecrypt, sm4GcmEncrypt } from './sm4-gcm.js';
+import {
+  SM4_GCM_IV_BYTES,
+  SM4_GCM_TAG_BYTES,
+  SM4_KEY_BYTES,
+  sm4GcmDecrypt,
+  sm4GcmEncrypt,
+} from './sm4-gcm.js';
 
 /**
  * GM/T 0010 EnvelopedData:
@@ -45,7 +51,10 @@ function gcmParams(iv: Buffer): Buffer {
 
 function parseGcmParams(alg: AlgorithmId): Buffer {
   if (alg.oid !== OID.SM4_GCM) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Content encryption ${alg.oid} is not SM4-GCM`);
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      `Content encryption ${alg.oid} is not SM4-GCM`,
+    );
   }
   if (!alg.params) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM parameters are missing');
   const top = new DerReader(alg.params, 'GCMParameters');
@@ -57,7 +66,10 @@ function parseGcmParams(alg: AlgorithmId): Buffer {
   // RFC 5084: icvLen DEFAULT 12; we only produce and accept 16.
   const icvLen = icv ? readUnsigned(alg.params, icv) : 12n;
   if (nonce.end - nonce.start !== SM4_GCM_IV_BYTES || icvLen !== BigInt(SM4_GCM_TAG_BYTES)) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', 'Only 12-byte nonces with 16-byte tags are supported');
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      'Only 12-byte nonces with 16-byte tags are supported',
+    );
   }
   return p.content(nonce);
 }
@@ -83,7 +95,10 @@ export async function encryptGmt0010(sm2: Sm2, content: Buffer, recipientCertDer
     encodeAlgorithm(OID.SM4_GCM, gcmParams(iv)),
     derTlv(CTX0_PRIMITIVE, ciphertext, tag),
   );
-  return encodeContentInfo(OID.GM_ENVELOPED_DATA, derTlv(TAG.SEQUENCE, derUnsigned(0n), derTlv(SET, ktri), eci));
+  return encodeContentInfo(
+    OID.GM_ENVELOPED_DATA,
+    derTlv(TAG.SEQUENCE, derUnsigned(0n), derTlv(SET, ktri), eci),
+  );
 }
 
 interface ParsedEnvelope {
@@ -119,13 +134,20 @@ function parseEnvelope(der: Buffer, recipientCertDer: Buffer): ParsedEnvelope {
 
   const type = eci.next(TAG.OID);
   if (!eci.whole(type).equals(GM_DATA_OID)) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Content type ${decodeOid(eci.content(type))} is not GM/T 0010 data`);
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      `Content type ${decodeOid(eci.content(type))} is not GM/T 0010 data`,
+    );
   }
   const contentAlg = readAlgorithm(eci, 'contentEncryptionAlgorithm');
   const sealedTlv = eci.optional(CTX0_PRIMITIVE);
   eci.finish();
   if (!sealedTlv) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Envelope has no encrypted content');
-  if (!mine) throw new GatewayError('GW_ERR_CRYPTO_DECRYPT', 'Envelope is not addressed to this recipient certificate');
+  if (!mine)
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_DECRYPT',
+      'Envelope is not addressed to this recipient certificate',
+    );
   return { ...mine, contentAlg, sealed: eci.content(sealedTlv) };
 }
 
@@ -133,13 +155,18 @@ function parseEnvelope(der: Buffer, recipientCertDer: Buffer): ParsedEnvelope {
 export async function decryptGmt0010(sm2: Sm2, der: Buffer, recipient: KeyedIdentity): Promise<Buffer> {
   const p = parseEnvelope(der, recipient.certDer);
   if (p.keyAlg.oid !== OID.SM2_ENCRYPT && p.keyAlg.oid !== OID.SM2) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Key encryption ${p.keyAlg.oid} is not SM2`);
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      `Key encryption ${p.keyAlg.oid} is not SM2`,
+    );
   }
   const iv = parseGcmParams(p.contentAlg);
-  if (p.sealed.length < SM4_GCM_TAG_BYTES) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Encrypted content shorter than its tag');
+  if (p.sealed.length < SM4_GCM_TAG_BYTES)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Encrypted content shorter than its tag');
   const cek = await sm2.decryptAsync(p.encryptedKey, recipient.privateKey);
   try {
-    if (cek.length !== SM4_KEY_BYTES) throw new GatewayError('GW_ERR_CRYPTO_DECRYPT', 'Wrapped content key has the wrong length');
+    if (cek.length !== SM4_KEY_BYTES)
+      throw new GatewayError('GW_ERR_CRYPTO_DECRYPT', 'Wrapped content key has the wrong length');
     const split = p.sealed.length - SM4_GCM_TAG_BYTES;
     return sm4GcmDecrypt(cek, iv, p.sealed.subarray(0, split), p.sealed.subarray(split));
   } finally {

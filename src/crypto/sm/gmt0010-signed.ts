@@ -47,7 +47,12 @@ function checkSignerKey(cert: Sm2CertInfo, signer: KeyedIdentity): void {
 }
 
 /** Build a GM/T 0010 SignedData over `content`, signed by `signer`, with its certificate. */
-export async function signGmt0010(sm2: Sm2, content: Buffer, signer: KeyedIdentity, now: Date = new Date()): Promise<Buffer> {
+export async function signGmt0010(
+  sm2: Sm2,
+  content: Buffer,
+  signer: KeyedIdentity,
+  now: Date = new Date(),
+): Promise<Buffer> {
   const cert = readSm2Certificate(signer.certDer);
   checkSignerKey(cert, signer);
   // DER SET OF: elements in ascending order of their encodings (X.690 §11.6).
@@ -98,7 +103,10 @@ function parseSignedData(der: Buffer): ParsedSignedData {
   const eci = sd.enter(sd.next(TAG.SEQUENCE), 'contentInfo');
   const eType = eci.next(TAG.OID);
   if (!eci.whole(eType).equals(GM_DATA_OID)) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Content type ${decodeOid(eci.content(eType))} is not GM/T 0010 data`);
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      `Content type ${decodeOid(eci.content(eType))} is not GM/T 0010 data`,
+    );
   }
   const eWrap = eci.optional(CTX0);
   if (!eWrap) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SignedData has no attached content');
@@ -120,16 +128,19 @@ function parseSignedData(der: Buffer): ParsedSignedData {
   const infos = sd.enter(sd.next(SET), 'signerInfos');
   sd.finish();
   const si = infos.enter(infos.next(TAG.SEQUENCE), 'SignerInfo');
-  if (infos.peek() !== undefined) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Exactly one SignerInfo is expected');
+  if (infos.peek() !== undefined)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Exactly one SignerInfo is expected');
 
   si.next(TAG.INTEGER);
   const sid = readCertRef(si);
   const digestAlg = readAlgorithm(si, 'digestAlgorithm');
-  if (digestAlg.oid !== OID.SM3) throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Digest ${digestAlg.oid} is not SM3`);
+  if (digestAlg.oid !== OID.SM3)
+    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Digest ${digestAlg.oid} is not SM3`);
   const attrsTlv = si.optional(CTX0);
   if (!attrsTlv) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Signed attributes are required');
   const sigAlg = readAlgorithm(si, 'signatureAlgorithm');
-  if (!SIGNATURE_OIDS.has(sigAlg.oid)) throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Signature ${sigAlg.oid} is not SM2`);
+  if (!SIGNATURE_OIDS.has(sigAlg.oid))
+    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Signature ${sigAlg.oid} is not SM2`);
   const signature = si.content(si.next(TAG.OCTET_STRING));
   si.optional(CTX1); // unsigned attributes
   si.finish();
@@ -144,7 +155,10 @@ function parseSignedData(der: Buffer): ParsedSignedData {
     const list: Buffer[] = [];
     while (values.peek() !== undefined) list.push(values.whole(values.next()));
     if (attrs.has(type) || list.length !== 1) {
-      throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', `Signed attribute ${type} must occur once with one value`);
+      throw new GatewayError(
+        'GW_ERR_CRYPTO_MALFORMED',
+        `Signed attribute ${type} must occur once with one value`,
+      );
     }
     attrs.set(type, list);
   }
@@ -157,7 +171,10 @@ function findSignerCert(p: ParsedSignedData, expectedSignerCertDer?: Buffer): Sm
   if (expectedSignerCertDer) {
     const pinned = readSm2Certificate(expectedSignerCertDer);
     if (!refersTo(p.sid, pinned)) {
-      throw new GatewayError('GW_ERR_CRYPTO_SIGNATURE', 'SignedData names a signer other than the expected certificate');
+      throw new GatewayError(
+        'GW_ERR_CRYPTO_SIGNATURE',
+        'SignedData names a signer other than the expected certificate',
+      );
     }
     return pinned;
   }
@@ -169,7 +186,11 @@ function findSignerCert(p: ParsedSignedData, expectedSignerCertDer?: Buffer): Sm
 }
 
 /** Verify a GM/T 0010 SignedData and return its content, signer and signing time. */
-export async function verifyGmt0010(sm2: Sm2, der: Buffer, expectedSignerCertDer?: Buffer): Promise<VerifiedContent> {
+export async function verifyGmt0010(
+  sm2: Sm2,
+  der: Buffer,
+  expectedSignerCertDer?: Buffer,
+): Promise<VerifiedContent> {
   const p = parseSignedData(der);
   const contentType = p.attrs.get(OID.ATTR_CONTENT_TYPE)?.[0];
   if (!contentType || !contentType.equals(GM_DATA_OID)) {

@@ -11,7 +11,12 @@ export {
   sm2PublicKeyFromPoint,
   sm2PublicKeyFromSpki,
 } from './sm2-keys.js';
-export { sm2CiphertextFromRaw, sm2CiphertextToRaw, sm2SignatureFromRaw, sm2SignatureToRaw } from './sm2-asn1.js';
+export {
+  sm2CiphertextFromRaw,
+  sm2CiphertextToRaw,
+  sm2SignatureFromRaw,
+  sm2SignatureToRaw,
+} from './sm2-asn1.js';
 export { issueSm2Certificate, verifySm2CertificateSignature } from './sm2-certificate.js';
 export type { Sm2CertRequest, Sm2KeyUsage } from './sm2-certificate.js';
 export { readSm2Certificate, type Sm2CertInfo } from './sm2-cert-info.js';

@@ -15,7 +15,12 @@ export interface NativeSm2Addon {
   encrypt(key: NativeKey, plaintext: Uint8Array): Buffer;
   decrypt(key: NativeKey, ciphertextDer: Uint8Array): Buffer;
   signAsync(key: NativeKey, message: Uint8Array, id: Uint8Array): Promise<Buffer>;
-  verifyAsync(key: NativeKey, message: Uint8Array, signatureDer: Uint8Array, id: Uint8Array): Promise<boolean>;
+  verifyAsync(
+    key: NativeKey,
+    message: Uint8Array,
+    signatureDer: Uint8Array,
+    id: Uint8Array,
+  ): Promise<boolean>;
   encryptAsync(key: NativeKey, plaintext: Uint8Array): Promise<Buffer>;
   decryptAsync(key: NativeKey, ciphertextDer: Uint8Array): Promise<Buffer>;
 }

@@ -19,14 +19,23 @@ export function decodeSigningTime(der: Buffer): Date {
   expectEnd(tlv.end, der.length, 'signing-time');
   const text = der.subarray(tlv.start, tlv.end).toString('ascii');
   const m =
-    tlv.tag === UTC_TIME ? /^(\d{2})(\d{10})Z$/.exec(text) : tlv.tag === GENERALIZED_TIME ? /^(\d{4})(\d{10})Z$/.exec(text) : null;
-  if (!m) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'signing-time is not a UTCTime/GeneralizedTime in Z');
+    tlv.tag === UTC_TIME
+      ? /^(\d{2})(\d{10})Z$/.exec(text)
+      : tlv.tag === GENERALIZED_TIME
+        ? /^(\d{4})(\d{10})Z$/.exec(text)
+        : null;
+  if (!m)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'signing-time is not a UTCTime/GeneralizedTime in Z');
   let year = Number(m[1]);
   if (tlv.tag === UTC_TIME) year += year < 50 ? 2000 : 1900;
   const r = m[2]!;
   const parts = [0, 2, 4, 6, 8].map((i) => Number(r.slice(i, i + 2)));
   const date = new Date(Date.UTC(year, parts[0]! - 1, parts[1], parts[2], parts[3], parts[4]));
-  if (Number.isNaN(date.getTime()) || date.getUTCMonth() !== parts[0]! - 1 || date.getUTCDate() !== parts[1]) {
+  if (
+    Number.isNaN(date.getTime()) ||
+    date.getUTCMonth() !== parts[0]! - 1 ||
+    date.getUTCDate() !== parts[1]
+  ) {
     throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'signing-time is not a valid date');
   }
   return date;

@@ -1,5 +1,14 @@
 import { GatewayError } from '../../errors.js';
-import { bigToBytes, bytesToBig, derTlv, derUnsigned, expectEnd, expectTlv, readUnsigned, TAG } from './der.js';
+import {
+  bigToBytes,
+  bytesToBig,
+  derTlv,
+  derUnsigned,
+  expectEnd,
+  expectTlv,
+  readUnsigned,
+  TAG,
+} from './der.js';
 import { isOnCurve, N } from './sm2-curve.js';
 import type { RawCiphertext, RawSignature } from './sm2-js.js';
 
@@ -49,15 +58,18 @@ export function parseCiphertext(der: Uint8Array): RawCiphertext {
   const hTlv = expectTlv(der, yTlv.end, TAG.OCTET_STRING, seq.end);
   const cTlv = expectTlv(der, hTlv.end, TAG.OCTET_STRING, seq.end);
   expectEnd(cTlv.end, seq.end, 'SM2Cipher');
-  if (hTlv.end - hTlv.start !== 32) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2Cipher hash must be 32 bytes');
-  if (cTlv.end === cTlv.start) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2Cipher ciphertext is empty');
+  if (hTlv.end - hTlv.start !== 32)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2Cipher hash must be 32 bytes');
+  if (cTlv.end === cTlv.start)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2Cipher ciphertext is empty');
   const c: RawCiphertext = {
     x: readUnsigned(der, xTlv),
     y: readUnsigned(der, yTlv),
     hash: Buffer.from(der.subarray(hTlv.start, hTlv.end)),
     ciphertext: Buffer.from(der.subarray(cTlv.start, cTlv.end)),
   };
-  if (!isOnCurve(c)) throw new GatewayError('GW_ERR_CRYPTO_INVALID_POINT', 'SM2 ciphertext point C1 is not on the curve');
+  if (!isOnCurve(c))
+    throw new GatewayError('GW_ERR_CRYPTO_INVALID_POINT', 'SM2 ciphertext point C1 is not on the curve');
   return c;
 }
 
@@ -80,7 +92,8 @@ export function sm2CiphertextFromRaw(raw: Uint8Array): Buffer {
   // point (except with negligible probability), so try the prefixed reading first.
   const c = (raw[0] === 0x04 ? at(1) : undefined) ?? at(0);
   if (!c) {
-    if (raw.length < 64 + 32 + 1) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Raw SM2 ciphertext too short');
+    if (raw.length < 64 + 32 + 1)
+      throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Raw SM2 ciphertext too short');
     throw new GatewayError('GW_ERR_CRYPTO_INVALID_POINT', 'SM2 ciphertext point C1 is not on the curve');
   }
   return encodeCiphertext(c);
@@ -94,9 +107,11 @@ export function sm2CiphertextToRaw(der: Uint8Array): Buffer {
 
 /** DER signature from the 64-byte r ‖ s form. */
 export function sm2SignatureFromRaw(rs: Uint8Array): Buffer {
-  if (rs.length !== 64) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Raw SM2 signature must be 64 bytes');
+  if (rs.length !== 64)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Raw SM2 signature must be 64 bytes');
   const sig = { r: bytesToBig(rs.subarray(0, 32)), s: bytesToBig(rs.subarray(32)) };
-  if (sig.r < 1n || sig.r >= N || sig.s < 1n || sig.s >= N) throw new GatewayError('GW_ERR_CRYPTO_SIGNATURE_RANGE');
+  if (sig.r < 1n || sig.r >= N || sig.s < 1n || sig.s >= N)
+    throw new GatewayError('GW_ERR_CRYPTO_SIGNATURE_RANGE');
   return encodeSignature(sig);
 }
 

@@ -17,7 +17,13 @@ export interface Sm2Backend {
   encrypt(key: KeyObject, plaintext: Uint8Array): Buffer;
   decrypt(key: KeyObject, der: Uint8Array, c: RawCiphertext): Buffer | null;
   signAsync(key: KeyObject, message: Uint8Array, id: Uint8Array): Promise<Buffer>;
-  verifyAsync(key: KeyObject, message: Uint8Array, der: Uint8Array, sig: RawSignature, id: Uint8Array): Promise<boolean>;
+  verifyAsync(
+    key: KeyObject,
+    message: Uint8Array,
+    der: Uint8Array,
+    sig: RawSignature,
+    id: Uint8Array,
+  ): Promise<boolean>;
   encryptAsync(key: KeyObject, plaintext: Uint8Array): Promise<Buffer>;
   decryptAsync(key: KeyObject, der: Uint8Array, c: RawCiphertext): Promise<Buffer | null>;
 }

@@ -33,7 +33,9 @@ function parse(der: Buffer): Sm2CertInfo {
   try {
     cert = AsnConvert.parse(der, Certificate);
   } catch (err) {
-    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Certificate is not valid DER X.509', [], { cause: err });
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Certificate is not valid DER X.509', [], {
+      cause: err,
+    });
   }
   const tbs = cert.tbsCertificate;
   const spki = Buffer.from(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
@@ -45,7 +47,9 @@ function parse(der: Buffer): Sm2CertInfo {
     throw new GatewayError('GW_ERR_CRYPTO_KEY', 'Certificate public key is unusable', [], { cause: err });
   }
   const skiExt = tbs.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
-  const ski = skiExt ? Buffer.from(AsnConvert.parse(skiExt.extnValue, SubjectKeyIdentifier).buffer) : undefined;
+  const ski = skiExt
+    ? Buffer.from(AsnConvert.parse(skiExt.extnValue, SubjectKeyIdentifier).buffer)
+    : undefined;
   return {
     der,
     cert,

@@ -95,7 +95,8 @@ function ext(extnID: string, critical: boolean, value: unknown): Extension {
 
 function serialOf(req: Sm2CertRequest): ArrayBuffer {
   let serial = req.serialNumber ?? randomBytes(16);
-  if (serial.length === 0) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Serial number must not be empty');
+  if (serial.length === 0)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Serial number must not be empty');
   // INTEGER content: keep it positive and minimal.
   while (serial.length > 1 && serial[0] === 0 && (serial[1]! & 0x80) === 0) serial = serial.subarray(1);
   if (serial[0]! & 0x80) serial = Buffer.concat([Buffer.from([0]), serial]);
@@ -118,14 +119,18 @@ export function issueSm2Certificate(req: Sm2CertRequest): Buffer {
   if (req.issuer) {
     const ca = readSm2Certificate(req.issuer.certDer);
     if (!sm2PublicParts(req.issuer.privateKey).spki.equals(sm2PublicParts(ca.publicKey).spki)) {
-      throw new GatewayError('GW_ERR_CRYPTO_KEY', "Issuer private key does not match the issuer certificate");
+      throw new GatewayError('GW_ERR_CRYPTO_KEY', 'Issuer private key does not match the issuer certificate');
     }
     issuerName = ca.cert.tbsCertificate.subject;
     signingKey = req.issuer.privateKey;
     authorityKeyId = ca.subjectKeyId ?? keyIdOf(ca.cert.tbsCertificate.subjectPublicKeyInfo);
   } else {
     const own = req.subjectPrivateKeyForSelfSigned;
-    if (!own) throw new GatewayError('GW_ERR_CRYPTO_KEY', 'A self-signed certificate needs subjectPrivateKeyForSelfSigned');
+    if (!own)
+      throw new GatewayError(
+        'GW_ERR_CRYPTO_KEY',
+        'A self-signed certificate needs subjectPrivateKeyForSelfSigned',
+      );
     if (!sm2PublicParts(own).spki.equals(subjectSpkiDer)) {
       throw new GatewayError('GW_ERR_CRYPTO_KEY', 'subjectPrivateKeyForSelfSigned does not match publicKey');
     }
@@ -142,7 +147,11 @@ export function issueSm2Certificate(req: Sm2CertRequest): Buffer {
     ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: req.isCa })),
     ext(id_ce_keyUsage, true, new KeyUsage(flags)),
     ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdOf(spki))),
-    ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(authorityKeyId) })),
+    ext(
+      id_ce_authorityKeyIdentifier,
+      false,
+      new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(authorityKeyId) }),
+    ),
   ];
   if (req.extKeyUsage && req.extKeyUsage.length > 0) {
     extensions.push(ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage(req.extKeyUsage)));
@@ -178,7 +187,10 @@ export function verifySm2CertificateSignature(certDer: Buffer, issuerCertDer: Bu
   const cert = readSm2Certificate(certDer);
   const issuer = readSm2Certificate(issuerCertDer);
   if (cert.cert.signatureAlgorithm.algorithm !== OID.SM2_WITH_SM3) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', 'Certificate is not signed with SM2-with-SM3');
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      'Certificate is not signed with SM2-with-SM3',
+    );
   }
   if (!cert.issuerDer.equals(issuer.subjectDer)) {
     throw new GatewayError('GW_ERR_CRYPTO_SIGNATURE', 'Certificate issuer does not name the given issuer');

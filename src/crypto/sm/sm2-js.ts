@@ -1,5 +1,18 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { A, B, GX, GY, N, invert, isOnCurve, mod, mul, mulBase, mulBaseAdd, type AffinePoint } from './sm2-curve.js';
+import {
+  A,
+  B,
+  GX,
+  GY,
+  N,
+  invert,
+  isOnCurve,
+  mod,
+  mul,
+  mulBase,
+  mulBaseAdd,
+  type AffinePoint,
+} from './sm2-curve.js';
 import { bigToBytes, bytesToBig } from './der.js';
 
 /**
@@ -51,7 +64,13 @@ function randomScalar(): bigint {
 }
 
 /** Sign `message` (not pre-hashed) with private scalar `d`; `pub` = d·G. */
-export function signRaw(d: bigint, pub: AffinePoint, message: Uint8Array, id: Uint8Array, nonceForTest?: NonceForTest): RawSignature {
+export function signRaw(
+  d: bigint,
+  pub: AffinePoint,
+  message: Uint8Array,
+  id: Uint8Array,
+  nonceForTest?: NonceForTest,
+): RawSignature {
   const e = bytesToBig(sm3(computeZ(id, pub), message));
   const dInv = invert(1n + d, N);
   for (;;) {
@@ -96,7 +115,11 @@ function allZero(b: Uint8Array): boolean {
 }
 
 /** Encrypt `message` for public point `pub` (C1C3C2 parts). */
-export function encryptRaw(pub: AffinePoint, message: Uint8Array, nonceForTest?: NonceForTest): RawCiphertext {
+export function encryptRaw(
+  pub: AffinePoint,
+  message: Uint8Array,
+  nonceForTest?: NonceForTest,
+): RawCiphertext {
   for (;;) {
     const k = nonceForTest ? nonceForTest() : randomScalar();
     const c1 = mulBase(k);

@@ -66,7 +66,8 @@ export function parseSm2Spki(spki: Uint8Array): AffinePoint {
   }
   const bits = expectTlv(spki, alg.end, TAG.BIT_STRING, outer.end);
   expectEnd(bits.end, outer.end, 'SubjectPublicKeyInfo');
-  if (spki[bits.start] !== 0) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Public key BIT STRING has unused bits');
+  if (spki[bits.start] !== 0)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'Public key BIT STRING has unused bits');
   return decodePoint(spki.subarray(bits.start + 1, bits.end));
 }
 
@@ -98,7 +99,13 @@ function pkcs8Of(d: bigint, point: AffinePoint): Buffer {
     Buffer.from('a144034200', 'hex'),
     encodePoint(point),
   ]);
-  return Buffer.concat([Buffer.from('3081870201', 'hex'), Buffer.from([0]), ALG_ID, Buffer.from('046d', 'hex'), ecPriv]);
+  return Buffer.concat([
+    Buffer.from('3081870201', 'hex'),
+    Buffer.from([0]),
+    ALG_ID,
+    Buffer.from('046d', 'hex'),
+    ecPriv,
+  ]);
 }
 
 function checkScalar(d: bigint): void {
@@ -121,7 +128,8 @@ export function sm2PrivateKeyFromScalar(dBytes: Uint8Array): KeyObject {
 export function sm2PrivateParts(key: KeyObject): Sm2PrivateParts {
   const hit = privateCache.get(key);
   if (hit) return hit;
-  if (!(key instanceof KeyObject) || key.type !== 'private') throw keyError('An SM2 private KeyObject is required');
+  if (!(key instanceof KeyObject) || key.type !== 'private')
+    throw keyError('An SM2 private KeyObject is required');
   let der: Buffer;
   try {
     der = key.export({ format: 'der', type: 'pkcs8' });
@@ -148,7 +156,8 @@ export function sm2PrivateParts(key: KeyObject): Sm2PrivateParts {
 export function sm2PublicParts(key: KeyObject): Sm2PublicParts {
   const hit = publicCache.get(key) ?? privateCache.get(key);
   if (hit) return hit;
-  if (!(key instanceof KeyObject) || key.type === 'secret') throw keyError('An SM2 public KeyObject is required');
+  if (!(key instanceof KeyObject) || key.type === 'secret')
+    throw keyError('An SM2 public KeyObject is required');
   if (key.type === 'private') return sm2PrivateParts(key);
   const spki = key.export({ format: 'der', type: 'spki' });
   const point = parseSm2Spki(spki);
@@ -163,7 +172,15 @@ export function sm2PublicParts(key: KeyObject): Sm2PublicParts {
  */
 export function generateSm2KeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-  const privateKey = createPrivateKey({ key: pair.privateKey.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' });
-  const publicKey = createPublicKey({ key: pair.publicKey.export({ format: 'der', type: 'spki' }), format: 'der', type: 'spki' });
+  const privateKey = createPrivateKey({
+    key: pair.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const publicKey = createPublicKey({
+    key: pair.publicKey.export({ format: 'der', type: 'spki' }),
+    format: 'der',
+    type: 'spki',
+  });
   return { publicKey, privateKey };
 }

@@ -39,7 +39,12 @@ export interface Sm2 {
   /** As `sign`, off the event loop with the native backend. */
   signAsync(message: Uint8Array, privateKey: KeyObject, options?: Sm2SignOptions): Promise<Buffer>;
   /** As `verify`, off the event loop with the native backend. */
-  verifyAsync(message: Uint8Array, signature: Uint8Array, publicKey: KeyObject, options?: Sm2SignOptions): Promise<void>;
+  verifyAsync(
+    message: Uint8Array,
+    signature: Uint8Array,
+    publicKey: KeyObject,
+    options?: Sm2SignOptions,
+  ): Promise<void>;
   /** As `encrypt`, off the event loop with the native backend. */
   encryptAsync(plaintext: Uint8Array, publicKey: KeyObject): Promise<Buffer>;
   /** As `decrypt`, off the event loop with the native backend. */
@@ -52,7 +57,8 @@ function keyFailure(err: unknown): GatewayError {
 }
 
 function checkPlaintext(plaintext: Uint8Array): void {
-  if (plaintext.length === 0) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2 plaintext must not be empty');
+  if (plaintext.length === 0)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM2 plaintext must not be empty');
 }
 
 function wrap(b: Sm2Backend): Sm2 {
@@ -86,10 +92,15 @@ function wrap(b: Sm2Backend): Sm2 {
       const c = parseCiphertext(ciphertext);
       return opened(guard(() => b.decrypt(key, ciphertext, c)));
     },
-    signAsync: async (message, key, o) => b.signAsync(key, message, idOf(o)).catch((e: unknown) => Promise.reject(keyFailure(e))),
+    signAsync: async (message, key, o) =>
+      b.signAsync(key, message, idOf(o)).catch((e: unknown) => Promise.reject(keyFailure(e))),
     verifyAsync: async (message, signature, key, o) => {
       const sig = parseSignature(signature);
-      verdict(await b.verifyAsync(key, message, signature, sig, idOf(o)).catch((e: unknown) => Promise.reject(keyFailure(e))));
+      verdict(
+        await b
+          .verifyAsync(key, message, signature, sig, idOf(o))
+          .catch((e: unknown) => Promise.reject(keyFailure(e))),
+      );
     },
     encryptAsync: async (plaintext, key) => {
       checkPlaintext(plaintext);
@@ -97,7 +108,9 @@ function wrap(b: Sm2Backend): Sm2 {
     },
     decryptAsync: async (ciphertext, key) => {
       const c = parseCiphertext(ciphertext);
-      return opened(await b.decryptAsync(key, ciphertext, c).catch((e: unknown) => Promise.reject(keyFailure(e))));
+      return opened(
+        await b.decryptAsync(key, ciphertext, c).catch((e: unknown) => Promise.reject(keyFailure(e))),
+      );
     },
   };
 }
@@ -124,7 +137,11 @@ export function getSm2(choice: Sm2BackendChoice = 'auto'): Sm2 {
   if (!sm2) {
     if (name === 'native') {
       const { addon, error } = loadNativeAddon();
-      if (!addon) throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `Native SM2 backend unavailable: ${error ?? 'unknown'}`);
+      if (!addon)
+        throw new GatewayError(
+          'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+          `Native SM2 backend unavailable: ${error ?? 'unknown'}`,
+        );
       sm2 = wrap(createNativeSm2Backend(addon));
     } else {
       sm2 = wrap(createJsSm2Backend());

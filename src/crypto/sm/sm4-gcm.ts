@@ -29,7 +29,8 @@ function ecbBlock(key: Uint8Array, block: Uint8Array): Buffer {
 
 function check(key: Uint8Array, iv: Uint8Array, length: number): void {
   if (key.length !== SM4_KEY_BYTES) throw new GatewayError('GW_ERR_CRYPTO_KEY', 'SM4 key must be 16 bytes');
-  if (iv.length !== SM4_GCM_IV_BYTES) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM IV must be 12 bytes');
+  if (iv.length !== SM4_GCM_IV_BYTES)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM IV must be 12 bytes');
   if (length > MAX_BYTES) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM message too long');
 }
 
@@ -56,7 +57,12 @@ function j0Of(iv: Uint8Array): Buffer {
 }
 
 /** Encrypt; returns the ciphertext and the 16-byte tag. */
-export function sm4GcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = Buffer.alloc(0)): { ciphertext: Buffer; tag: Buffer } {
+export function sm4GcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array = Buffer.alloc(0),
+): { ciphertext: Buffer; tag: Buffer } {
   check(key, iv, plaintext.length);
   const j0 = j0Of(iv);
   const ciphertext = ctr(key, j0, plaintext);
@@ -64,9 +70,16 @@ export function sm4GcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8A
 }
 
 /** Check the tag, then decrypt; a mismatch is GW_ERR_CRYPTO_DECRYPT. */
-export function sm4GcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array = Buffer.alloc(0)): Buffer {
+export function sm4GcmDecrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+  aad: Uint8Array = Buffer.alloc(0),
+): Buffer {
   check(key, iv, ciphertext.length);
-  if (tag.length !== SM4_GCM_TAG_BYTES) throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM tag must be 16 bytes');
+  if (tag.length !== SM4_GCM_TAG_BYTES)
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'SM4-GCM tag must be 16 bytes');
   const j0 = j0Of(iv);
   if (!timingSafeEqual(tagOf(key, j0, aad, ciphertext), tag)) {
     throw new GatewayError('GW_ERR_CRYPTO_DECRYPT', 'SM4-GCM authentication tag does not match');

@@ -31,7 +31,8 @@ export function makeSmPki(): SmTestPki {
         subject: { commonName, organization: '贵州省公安厅', country: 'CN' },
         ...validity,
         isCa: false,
-        keyUsage: usage === 'sign' ? ['digitalSignature', 'nonRepudiation'] : ['keyEncipherment', 'dataEncipherment'],
+        keyUsage:
+          usage === 'sign' ? ['digitalSignature', 'nonRepudiation'] : ['keyEncipherment', 'dataEncipherment'],
         publicKey: keys.publicKey,
         issuer: root,
       });

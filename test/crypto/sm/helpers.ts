@@ -7,7 +7,8 @@ import type { Sm2BackendName } from '../../../src/crypto/sm/index.js';
  * Backends every SM2 test runs against. The native addon is built by `npm ci`; a host that
  * cannot build it sets TONGBAN_SM_NATIVE=0 (as for the install) and only the JS backend runs.
  */
-export const BACKENDS: readonly Sm2BackendName[] = process.env['TONGBAN_SM_NATIVE'] === '0' ? ['js'] : ['native', 'js'];
+export const BACKENDS: readonly Sm2BackendName[] =
+  process.env['TONGBAN_SM_NATIVE'] === '0' ? ['js'] : ['native', 'js'];
 
 /** GB/T 32918 Annex A / C (recommended curve), as REFERENCES.md lists them. */
 export const ANNEX = {

@@ -2,10 +2,21 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Certificate, KeyUsage, id_ce_keyUsage, id_ce_basicConstraints, BasicConstraints } from '@peculiar/asn1-x509';
+import {
+  Certificate,
+  KeyUsage,
+  id_ce_keyUsage,
+  id_ce_basicConstraints,
+  BasicConstraints,
+} from '@peculiar/asn1-x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateSm2KeyPair, issueSm2Certificate, readSm2Certificate, verifySm2CertificateSignature } from '../../../src/crypto/sm/index.js';
+import {
+  generateSm2KeyPair,
+  issueSm2Certificate,
+  readSm2Certificate,
+  verifySm2CertificateSignature,
+} from '../../../src/crypto/sm/index.js';
 import { makeSmPki } from './fixtures.js';
 import { pem, tempDir } from './helpers.js';
 
@@ -31,20 +42,38 @@ describe('SM2 certificates', () => {
   };
 
   it('openssl verify -vfyopt distid:1234567812345678 accepts root → leaf', () => {
-    const out = verify('-vfyopt', 'distid:1234567812345678', '-CAfile', write('root.pem', pki.rootDer), write('leaf.pem', leaf.certDer));
+    const out = verify(
+      '-vfyopt',
+      'distid:1234567812345678',
+      '-CAfile',
+      write('root.pem', pki.rootDer),
+      write('leaf.pem', leaf.certDer),
+    );
     expect(out).toContain('leaf.pem: OK');
   });
 
   it('openssl refuses the leaf under another root, and with another distid (controls)', () => {
     const leafFile = write('leaf2.pem', leaf.certDer);
-    expect(verify('-vfyopt', 'distid:1234567812345678', '-CAfile', write('other-root.pem', otherPki.rootDer), leafFile)).toMatch(/^FAILED/);
-    expect(verify('-vfyopt', 'distid:ALICE123@YAHOO.COM', '-CAfile', write('root2.pem', pki.rootDer), leafFile)).toMatch(/^FAILED/);
+    expect(
+      verify(
+        '-vfyopt',
+        'distid:1234567812345678',
+        '-CAfile',
+        write('other-root.pem', otherPki.rootDer),
+        leafFile,
+      ),
+    ).toMatch(/^FAILED/);
+    expect(
+      verify('-vfyopt', 'distid:ALICE123@YAHOO.COM', '-CAfile', write('root2.pem', pki.rootDer), leafFile),
+    ).toMatch(/^FAILED/);
   });
 
   it('verifies its own chain and refuses a wrong issuer', () => {
     expect(() => verifySm2CertificateSignature(leaf.certDer, pki.rootDer)).not.toThrow();
     expect(() => verifySm2CertificateSignature(pki.rootDer, pki.rootDer)).not.toThrow();
-    expect(() => verifySm2CertificateSignature(leaf.certDer, otherPki.rootDer)).toThrow(coded('GW_ERR_CRYPTO_SIGNATURE'));
+    expect(() => verifySm2CertificateSignature(leaf.certDer, otherPki.rootDer)).toThrow(
+      coded('GW_ERR_CRYPTO_SIGNATURE'),
+    );
   });
 
   it('carries the requested fields and extensions', () => {
@@ -58,7 +87,10 @@ describe('SM2 certificates', () => {
     expect(cert.signatureAlgorithm.parameters).toBeUndefined();
     const ku = cert.tbsCertificate.extensions!.find((e) => e.extnID === id_ce_keyUsage)!;
     expect(ku.critical).toBe(true);
-    expect(AsnConvert.parse(ku.extnValue, KeyUsage).toJSON().sort()).toEqual(['digitalSignature', 'nonRepudiation']);
+    expect(AsnConvert.parse(ku.extnValue, KeyUsage).toJSON().sort()).toEqual([
+      'digitalSignature',
+      'nonRepudiation',
+    ]);
     const bc = cert.tbsCertificate.extensions!.find((e) => e.extnID === id_ce_basicConstraints)!;
     expect(AsnConvert.parse(bc.extnValue, BasicConstraints).cA).toBe(false);
   });
@@ -86,11 +118,25 @@ describe('SM2 certificates', () => {
   it('refuses mismatched keys', () => {
     const a = generateSm2KeyPair();
     const b = generateSm2KeyPair();
-    const base = { subject: { commonName: 'x' }, notBefore: new Date(), notAfter: new Date(Date.now() + 1000), isCa: false, keyUsage: [] };
-    expect(() => issueSm2Certificate({ ...base, publicKey: a.publicKey, subjectPrivateKeyForSelfSigned: b.privateKey })).toThrow(coded('GW_ERR_CRYPTO_KEY'));
-    expect(() => issueSm2Certificate({ ...base, publicKey: a.publicKey })).toThrow(coded('GW_ERR_CRYPTO_KEY'));
-    expect(() => issueSm2Certificate({ ...base, publicKey: a.publicKey, issuer: { certDer: pki.rootDer, privateKey: b.privateKey } })).toThrow(
+    const base = {
+      subject: { commonName: 'x' },
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 1000),
+      isCa: false,
+      keyUsage: [],
+    };
+    expect(() =>
+      issueSm2Certificate({ ...base, publicKey: a.publicKey, subjectPrivateKeyForSelfSigned: b.privateKey }),
+    ).toThrow(coded('GW_ERR_CRYPTO_KEY'));
+    expect(() => issueSm2Certificate({ ...base, publicKey: a.publicKey })).toThrow(
       coded('GW_ERR_CRYPTO_KEY'),
     );
+    expect(() =>
+      issueSm2Certificate({
+        ...base,
+        publicKey: a.publicKey,
+        issuer: { certDer: pki.rootDer, privateKey: b.privateKey },
+      }),
+    ).toThrow(coded('GW_ERR_CRYPTO_KEY'));
   });
 });

@@ -26,9 +26,17 @@ describe.each(BACKENDS)('SM2 interop with sm-crypto-v2 (%s backend)', (backend) 
 
   it('our signature verifies in sm-crypto-v2 (default ID, DER and raw r‖s)', () => {
     const sig = sm2.sign(message, ours.privateKey);
-    expect(smc.doVerifySignature(message, sig.toString('hex'), ourPubHex, { hash: true, der: true })).toBe(true);
+    expect(smc.doVerifySignature(message, sig.toString('hex'), ourPubHex, { hash: true, der: true })).toBe(
+      true,
+    );
     // Control: with another user ID sm-crypto-v2 must refuse it, so the ID really is in Z.
-    expect(smc.doVerifySignature(message, sig.toString('hex'), ourPubHex, { hash: true, der: true, userId: 'otherid' })).toBe(false);
+    expect(
+      smc.doVerifySignature(message, sig.toString('hex'), ourPubHex, {
+        hash: true,
+        der: true,
+        userId: 'otherid',
+      }),
+    ).toBe(false);
   });
 
   it("sm-crypto-v2's signature verifies here (DER and r‖s forms)", () => {
@@ -37,7 +45,9 @@ describe.each(BACKENDS)('SM2 interop with sm-crypto-v2 (%s backend)', (backend) 
     const rs = smc.doSignature(message, theirs.privateKey, { hash: true });
     expect(() => sm2.verify(message, sm2SignatureFromRaw(Buffer.from(rs, 'hex')), theirPublic)).not.toThrow();
     const wrongId = smc.doSignature(message, theirs.privateKey, { hash: true, der: true, userId: 'otherid' });
-    expect(() => sm2.verify(message, Buffer.from(wrongId, 'hex'), theirPublic)).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_SIGNATURE' }));
+    expect(() => sm2.verify(message, Buffer.from(wrongId, 'hex'), theirPublic)).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_SIGNATURE' }),
+    );
   });
 
   it('our ciphertext decrypts in sm-crypto-v2 (C1C3C2, raw and ASN.1)', () => {
@@ -51,7 +61,9 @@ describe.each(BACKENDS)('SM2 interop with sm-crypto-v2 (%s backend)', (backend) 
 
   it("sm-crypto-v2's ciphertext decrypts here (C1C3C2, raw and ASN.1)", () => {
     const raw = smc.doEncrypt(message, ourPubHex, 1);
-    expect(sm2.decrypt(sm2CiphertextFromRaw(Buffer.from(raw, 'hex')), ours.privateKey).equals(message)).toBe(true);
+    expect(sm2.decrypt(sm2CiphertextFromRaw(Buffer.from(raw, 'hex')), ours.privateKey).equals(message)).toBe(
+      true,
+    );
     const asn1 = smc.doEncrypt(message, ourPubHex, 1, { asn1: true });
     expect(sm2.decrypt(Buffer.from(asn1, 'hex'), ours.privateKey).equals(message)).toBe(true);
     // Control: C1C2C3 order (cipherMode 0) must not decrypt as C1C3C2.
@@ -73,17 +85,47 @@ describe.each(BACKENDS)('SM2 interop with openssl pkeyutl (%s backend)', (backen
   writeFileSync(sk, keys.privateKey.export({ format: 'pem', type: 'pkcs8' }));
   writeFileSync(pk, pem('PUBLIC KEY', keys.publicKey.export({ format: 'der', type: 'spki' })));
   writeFileSync(msg, message);
-  const openssl = (...args: string[]): Buffer => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const openssl = (...args: string[]): Buffer =>
+    execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const distid = ['-pkeyopt', 'distid:1234567812345678'];
 
   it('our signature verifies with openssl (distid 1234567812345678)', () => {
     const sig = join(dir, `${backend}-ours.sig`);
     writeFileSync(sig, sm2.sign(message, keys.privateKey));
-    const out = openssl('pkeyutl', '-verify', '-pubin', '-inkey', pk, '-rawin', '-digest', 'sm3', ...distid, '-in', msg, '-sigfile', sig);
+    const out = openssl(
+      'pkeyutl',
+      '-verify',
+      '-pubin',
+      '-inkey',
+      pk,
+      '-rawin',
+      '-digest',
+      'sm3',
+      ...distid,
+      '-in',
+      msg,
+      '-sigfile',
+      sig,
+    );
     expect(out.toString()).toContain('Signature Verified Successfully');
     // Control: openssl with another ID refuses the same signature.
     expect(() =>
-      openssl('pkeyutl', '-verify', '-pubin', '-inkey', pk, '-rawin', '-digest', 'sm3', '-pkeyopt', 'distid:otherid', '-in', msg, '-sigfile', sig),
+      openssl(
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        pk,
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-pkeyopt',
+        'distid:otherid',
+        '-in',
+        msg,
+        '-sigfile',
+        sig,
+      ),
     ).toThrow();
   });
 

@@ -1,6 +1,13 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { getSm2, sm2PrivateKeyFromScalar, sm2PublicKeyFromPoint, sm3, sm4GcmDecrypt, sm4GcmEncrypt } from '../../../src/crypto/sm/index.js';
+import {
+  getSm2,
+  sm2PrivateKeyFromScalar,
+  sm2PublicKeyFromPoint,
+  sm3,
+  sm4GcmDecrypt,
+  sm4GcmEncrypt,
+} from '../../../src/crypto/sm/index.js';
 import { encodeCiphertext, encodeSignature } from '../../../src/crypto/sm/sm2-asn1.js';
 import { computeZ, encryptRaw, publicPointOf, signRaw } from '../../../src/crypto/sm/sm2-js.js';
 import { ANNEX, BACKENDS } from './helpers.js';
@@ -11,10 +18,14 @@ const ID = Buffer.from('1234567812345678');
 
 describe('SM3 (GB/T 32905)', () => {
   it('hashes "abc"', () => {
-    expect(sm3(Buffer.from('abc')).toString('hex')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+    expect(sm3(Buffer.from('abc')).toString('hex')).toBe(
+      '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+    );
   });
   it('hashes the 64-byte message "abcd" × 16', () => {
-    expect(sm3(Buffer.from('abcd'.repeat(16))).toString('hex')).toBe('debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732');
+    expect(sm3(Buffer.from('abcd'.repeat(16))).toString('hex')).toBe(
+      'debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732',
+    );
   });
 });
 
@@ -52,9 +63,15 @@ describe('SM4-GCM (RFC 8998 A.1)', () => {
   it('decrypts, and refuses a flipped tag, ciphertext or AAD bit', () => {
     expect(sm4GcmDecrypt(key, iv, ct, tag, aad).equals(pt)).toBe(true);
     const flip = (b: Buffer, i: number): Buffer => Buffer.from(b.map((v, j) => (j === i ? v ^ 1 : v)));
-    expect(() => sm4GcmDecrypt(key, iv, ct, flip(tag, 15), aad)).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }));
-    expect(() => sm4GcmDecrypt(key, iv, flip(ct, 40), tag, aad)).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }));
-    expect(() => sm4GcmDecrypt(key, iv, ct, tag, flip(aad, 0))).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }));
+    expect(() => sm4GcmDecrypt(key, iv, ct, flip(tag, 15), aad)).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }),
+    );
+    expect(() => sm4GcmDecrypt(key, iv, flip(ct, 40), tag, aad)).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }),
+    );
+    expect(() => sm4GcmDecrypt(key, iv, ct, tag, flip(aad, 0))).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_DECRYPT' }),
+    );
   });
   it('handles lengths that are not whole blocks', () => {
     for (const n of [0, 1, 15, 17, 4097]) {
@@ -105,17 +122,26 @@ describe.each(BACKENDS)('SM2 Annex vectors through the %s backend', (backend) =>
   const privateKey = sm2PrivateKeyFromScalar(hex(ANNEX.d));
   const publicKey = sm2PublicKeyFromPoint(hex('04' + ANNEX.px + ANNEX.py));
   const annexSig = encodeSignature({ r: big(ANNEX.r), s: big(ANNEX.s) });
-  const annexCipher = encodeCiphertext({ x: big(ANNEX.c1x), y: big(ANNEX.c1y), hash: hex(ANNEX.c3), ciphertext: hex(ANNEX.c2) });
+  const annexCipher = encodeCiphertext({
+    x: big(ANNEX.c1x),
+    y: big(ANNEX.c1y),
+    hash: hex(ANNEX.c3),
+    ciphertext: hex(ANNEX.c2),
+  });
 
   it('is the backend asked for', () => {
     expect(sm2.backend).toBe(backend);
   });
   it('verifies the Annex A signature (sync and async)', async () => {
     expect(() => sm2.verify(Buffer.from(ANNEX.signMessage), annexSig, publicKey)).not.toThrow();
-    await expect(sm2.verifyAsync(Buffer.from(ANNEX.signMessage), annexSig, publicKey)).resolves.toBeUndefined();
+    await expect(
+      sm2.verifyAsync(Buffer.from(ANNEX.signMessage), annexSig, publicKey),
+    ).resolves.toBeUndefined();
   });
   it('refuses the Annex A signature on another message', () => {
-    expect(() => sm2.verify(Buffer.from('message digesT'), annexSig, publicKey)).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_SIGNATURE' }));
+    expect(() => sm2.verify(Buffer.from('message digesT'), annexSig, publicKey)).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_SIGNATURE' }),
+    );
   });
   it('decrypts the Annex C ciphertext (sync and async)', async () => {
     expect(sm2.decrypt(annexCipher, privateKey).toString()).toBe(ANNEX.encMessage);
