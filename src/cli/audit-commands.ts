@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { readTrail, verifyLogDir } from '../audit/index.js';
 import { createSuiteRegistry } from '../crypto/index.js';
 import { auditSignatureVerifier } from '../demo/index.js';
+import { loadCertDer } from '../pki/index.js';
 
 /** `tongban audit verify|trail` for auditors; work offline on a copy of the log folder. */
 export function registerAuditCommands(program: Command): void {
@@ -9,11 +10,14 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .argument('<dir>', 'exchange-log folder')
+    .option('--trust <cert...>', "the node's signing certificate(s) (PEM or DER) that checkpoints must be signed with")
     .description('check the hash chain and signed checkpoints; exit 1 naming the first damaged entry')
-    .action(async (dir: string) => {
-      const r = await verifyLogDir(dir, { verifySignature: auditSignatureVerifier(createSuiteRegistry()) });
+    .action(async (dir: string, opts: { trust?: string[] }) => {
+      const trusted = opts.trust?.map((f) => loadCertDer(f));
+      const r = await verifyLogDir(dir, { verifySignature: auditSignatureVerifier(createSuiteRegistry(), trusted), requireSignatures: !!trusted });
       if (r.ok) {
-        process.stdout.write(`OK: ${r.entries} entries, instances ${r.instances.join(', ')}\n`);
+        process.stdout.write(`OK: ${r.entries} entries, ${r.checkpoints} checkpoints (${r.signaturesVerified} signatures verified), instances ${r.instances.join(', ')}\n`);
+        if (!trusted) process.stdout.write('note: checkpoint signers were not pinned; pass --trust <signing cert> to check who signed\n');
         return;
       }
       for (const p of r.problems) {

@@ -19,6 +19,12 @@ export function buildCli(): Command {
   return program;
 }
 
+// `tongban audit trail … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 buildCli()
   .parseAsync(process.argv)
   .catch((err: unknown) => {

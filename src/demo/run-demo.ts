@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { readTrail, verifyLogDir } from '../audit/index.js';
 import { createSuiteRegistry } from '../crypto/index.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { loadCertDer } from '../pki/index.js';
 import { resolveRedis } from '../queue/index.js';
 import { startDevNetwork, type DevNode } from './dev-network.js';
 import { auditSignatureVerifier } from './audit-verifier.js';
@@ -71,10 +72,12 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   }
   await net.close();
   out('\n— Auditor check: tongban audit verify on each gateway’s log (after the shutdown checkpoint)');
-  const verifySignature = auditSignatureVerifier(createSuiteRegistry());
   for (const n of net.nodes.values()) {
-    const r = await verifyLogDir(n.node.config.audit.dir, { verifySignature });
-    out(`  ${n.member}: ${r.ok ? `intact, ${r.entries} entries` : `DAMAGED: ${JSON.stringify(r.problems[0])}`}`);
+    const cfg = n.node.config;
+    const trusted = [loadCertDer(cfg.crypto.suites[cfg.crypto.defaultSuite]!.signing.cert)];
+    const verifySignature = auditSignatureVerifier(createSuiteRegistry(), trusted);
+    const r = await verifyLogDir(cfg.audit.dir, { verifySignature, requireSignatures: true });
+    out(`  ${n.member}: ${r.ok ? `intact, ${r.entries} entries, ${r.signaturesVerified} checkpoint signature(s) by the node's signing key` : `DAMAGED: ${JSON.stringify(r.problems[0])}`}`);
     ok = ok && r.ok;
   }
   await redis.stop();
