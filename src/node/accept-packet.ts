@@ -24,6 +24,8 @@ export interface AcceptanceAnswer {
  * signed acceptance receipt. A resubmission of the same id and content gets the original receipt.
  */
 export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packet: Packet): Promise<AcceptanceAnswer> {
+  // No exchange without a record: while the log cannot be written, refuse before storing anything.
+  if (!ctx.exchangeLog.healthy) throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE');
   const route = ctx.router.routeOutbound(packet, system);
   const canonical = packetDigestInput(packet);
   const own = ctx.material.suites[ctx.config.crypto.defaultSuite]!;
