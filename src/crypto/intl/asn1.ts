@@ -1,7 +1,7 @@
 /**
- * Thin, strict layer over node-forge's ASN.1 codec: Buffers in and out, and readers that
- * throw `GW_ERR_CRYPTO_MALFORMED` with a message of ours (never forge's internals, which
- * would tell a remote party how our parser works).
+ * Thin, strict layer over node-forge's ASN.1 parser: Buffers in, and readers that throw
+ * `GW_ERR_CRYPTO_MALFORMED` with a message of ours (never forge's internals, which would tell
+ * a remote party how our parser works). Encoding new structures is `der-writer.ts`.
  */
 import forge from 'node-forge';
 import { GatewayError } from '../../errors.js';
@@ -152,74 +152,7 @@ export function isNull(node: Asn1Node | undefined): boolean {
   return node !== undefined && isUniversal(node, Type.NULL) && !node.constructed && node.value === '';
 }
 
-// ---------------------------------------------------------------- builders
-
-/** SEQUENCE of the given elements. */
-export function seq(...items: Asn1Node[]): Asn1Node {
-  return forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, items);
-}
-
-/**
- * SET OF the given elements, sorted by their DER encodings as X.690 §11.6 requires. Signed
- * attributes must be DER (RFC 5652 §5.4); OpenSSL happens to verify the order as received,
- * but verifiers that re-encode would otherwise compute different bytes.
- */
-export function setOf(items: Asn1Node[], tagNo?: number): Asn1Node {
-  const sorted = items
-    .map((item) => ({ item, der: encodeDer(item) }))
-    .sort((a, b) => Buffer.compare(a.der, b.der))
-    .map(({ item }) => item);
-  return tagNo === undefined
-    ? forge.asn1.create(Class.UNIVERSAL, Type.SET, true, sorted)
-    : forge.asn1.create(Class.CONTEXT_SPECIFIC, tagNo, true, sorted);
-}
-
-/** OBJECT IDENTIFIER. */
-export function oid(dotted: string): Asn1Node {
-  return forge.asn1.create(Class.UNIVERSAL, Type.OID, false, forge.asn1.oidToDer(dotted).getBytes());
-}
-
-/** INTEGER from a small non-negative number. */
-export function int(value: number): Asn1Node {
-  return forge.asn1.create(Class.UNIVERSAL, Type.INTEGER, false, forge.asn1.integerToDer(value).getBytes());
-}
-
-/** INTEGER from its content bytes (e.g. a certificate serial number, copied verbatim). */
-export function integerFromBytes(bytes: Buffer): Asn1Node {
-  return forge.asn1.create(Class.UNIVERSAL, Type.INTEGER, false, bytes.toString('latin1'));
-}
-
-/** OCTET STRING, or `[implicitTag]` IMPLICIT OCTET STRING. */
-export function octets(bytes: Buffer, implicitTag?: number): Asn1Node {
-  return implicitTag === undefined
-    ? forge.asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes.toString('latin1'))
-    : forge.asn1.create(Class.CONTEXT_SPECIFIC, implicitTag, false, bytes.toString('latin1'));
-}
-
-/** `[tagNo]` EXPLICIT wrapper. */
-export function explicit(tagNo: number, inner: Asn1Node): Asn1Node {
-  return forge.asn1.create(Class.CONTEXT_SPECIFIC, tagNo, true, [inner]);
-}
-
 /** The same constructed content re-tagged as a universal SET (for `[0] IMPLICIT SET OF`). */
 export function asUniversalSet(node: Asn1Node): Asn1Node {
   return forge.asn1.create(Class.UNIVERSAL, Type.SET, true, node.value);
-}
-
-/** ASN.1 NULL. */
-export function nullNode(): Asn1Node {
-  return forge.asn1.create(Class.UNIVERSAL, Type.NULL, false, '');
-}
-
-/** UTCTime (RFC 5652 §11.3: UTCTime for 1950–2049, GeneralizedTime otherwise). */
-export function time(date: Date): Asn1Node {
-  const year = date.getUTCFullYear();
-  return year >= 1950 && year < 2050
-    ? forge.asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, forge.asn1.dateToUtcTime(date))
-    : forge.asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, forge.asn1.dateToGeneralizedTime(date));
-}
-
-/** AlgorithmIdentifier with absent parameters, or the given ones. */
-export function algorithm(dotted: string, params?: Asn1Node): Asn1Node {
-  return params ? seq(oid(dotted), params) : seq(oid(dotted));
 }

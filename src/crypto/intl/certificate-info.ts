@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
 import {
   type Asn1Node,
@@ -16,32 +16,26 @@ import { OID } from './oids.js';
 
 /** The parts of an X.509 certificate that CMS needs to name and use it. */
 export interface CertificateInfo {
-  /** The certificate as given. */
+  /** The certificate as given, and its SHA-256. */
   readonly der: Buffer;
-  /** Parsed certificate, to embed in a SignedData without re-reading it. */
-  readonly node: Asn1Node;
-  /** Issuer Name, parsed (for IssuerAndSerialNumber). */
-  readonly issuer: Asn1Node;
-  /** Issuer Name, DER (for comparisons). */
+  readonly sha256: Buffer;
+  /** Issuer Name, DER (for IssuerAndSerialNumber and comparisons). */
   readonly issuerDer: Buffer;
   /** serialNumber INTEGER content bytes. */
   readonly serial: Buffer;
   /** subjectKeyIdentifier extension value, when present. */
   readonly subjectKeyId?: Buffer;
-  /** The subject public key. */
+  /** The subject public key, and its SubjectPublicKeyInfo DER. */
   readonly publicKey: KeyObject;
+  readonly spki: Buffer;
 }
 
 /**
- * Read a DER certificate (RFC 5280 §4.1). Only the fields CMS needs are interpreted; chain and
- * validity checks are the caller's business (the suite pins certificates, it does not trust them).
+ * Interpret a parsed certificate (RFC 5280 §4.1) whose DER is `der`. Only the fields CMS needs
+ * are read; chain and validity checks are the caller's business (the suite pins certificates,
+ * it does not trust them). Use `CertificateCache.read` rather than calling this directly.
  */
-export function readCertificate(der: Buffer, what = 'certificate'): CertificateInfo {
-  return certificateFromNode(parseDer(der, what), what, der);
-}
-
-/** As `readCertificate`, for a certificate already parsed as part of a larger structure. */
-export function certificateFromNode(node: Asn1Node, what: string, der = encodeDer(node)): CertificateInfo {
+export function certificateFromNode(node: Asn1Node, what: string, der: Buffer): CertificateInfo {
   const [tbs] = readSequence(node, what, 3, 3);
   const fields = readSequence(tbs, `${what} tbsCertificate`, 6);
   // The version is [0] EXPLICIT and optional (absent means v1).
@@ -54,9 +48,10 @@ export function certificateFromNode(node: Asn1Node, what: string, der = encodeDe
   readSequence(spki, `${what} subjectPublicKeyInfo`, 2, 2);
   if (!issuer || !spki) throw malformed(`${what} is incomplete`);
 
+  const spkiDer = encodeDer(spki);
   let publicKey: KeyObject;
   try {
-    publicKey = createPublicKey({ key: encodeDer(spki), format: 'der', type: 'spki' });
+    publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
   } catch {
     throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', `${what} has an unsupported public key`);
   }
@@ -79,10 +74,6 @@ export function certificateFromNode(node: Asn1Node, what: string, der = encodeDe
     }
   }
 
-  return { der, node, issuer, issuerDer: encodeDer(issuer), serial, subjectKeyId, publicKey };
-}
-
-/** Public key of a certificate as SPKI DER (for comparing keys). */
-export function spkiOf(key: KeyObject): Buffer {
-  return key.export({ format: 'der', type: 'spki' });
+  const sha256 = createHash('sha256').update(der).digest();
+  return { der, sha256, issuerDer: encodeDer(issuer), serial, subjectKeyId, publicKey, spki: spkiDer };
 }

@@ -16,7 +16,8 @@ import {
   readSet,
   readSmallInteger,
 } from './asn1.js';
-import { type CertificateInfo, readCertificate } from './certificate-info.js';
+import type { CertificateCache } from './certificate-cache.js';
+import type { CertificateInfo } from './certificate-info.js';
 import { GCM, oaepSha256Params } from './encrypt-cms.js';
 import { OID } from './oids.js';
 import { identifierForm, identifies } from './signer-identifier.js';
@@ -33,7 +34,7 @@ function unsupported(message: string): GatewayError {
 // with ours is the strictest check; RFC 4055 §2.1 lets the SHA-256 identifiers carry NULL
 // parameters or none, so both spellings are known. PKCS#1 v1.5 key transport is refused on
 // purpose (Bleichenbacher padding oracles).
-const OAEP_PARAMS_DER = [encodeDer(oaepSha256Params(false)), encodeDer(oaepSha256Params(true))];
+const OAEP_PARAMS_DER = [oaepSha256Params(false), oaepSha256Params(true)];
 
 /** Read one KeyTransRecipientInfo; returns its encrypted key when it names `cert`. */
 function readKeyTrans(node: Asn1Node, cert: CertificateInfo): Buffer | undefined {
@@ -77,8 +78,8 @@ function readGcmParameters(node: Asn1Node | undefined, macLength: number): Buffe
  * RSAES-OAEP-SHA-256 key transport and AES-256-GCM. The whole structure is checked before
  * any private-key operation; every cryptographic failure is the same `GW_ERR_CRYPTO_DECRYPT`.
  */
-export function decryptCms(envelope: Buffer, recipient: KeyedIdentity): Buffer {
-  const cert = readCertificate(recipient.certDer, 'recipient certificate');
+export function decryptCms(certs: CertificateCache, envelope: Buffer, recipient: KeyedIdentity): Buffer {
+  const cert = certs.read(recipient.certDer, 'recipient certificate');
   if (recipient.privateKey.asymmetricKeyType !== 'rsa') {
     throw new GatewayError('GW_ERR_CRYPTO_KEY', 'Recipient key must be an RSA key');
   }

@@ -1,18 +1,16 @@
 import { constants, createCipheriv, publicEncrypt, randomBytes } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
+import type { CertificateCache } from './certificate-cache.js';
 import {
-  type Asn1Node,
-  algorithm,
-  encodeDer,
-  explicit,
-  int,
-  nullNode,
-  octets,
-  oid,
-  seq,
-  setOf,
-} from './asn1.js';
-import { readCertificate } from './certificate-info.js';
+  DER_NULL,
+  derAlgorithm,
+  derExplicit,
+  derOctets,
+  derOid,
+  derSequence,
+  derSetOf,
+  derSmallInt,
+} from './der-writer.js';
 import { OID } from './oids.js';
 import { issuerAndSerial } from './signer-identifier.js';
 
@@ -24,10 +22,9 @@ export const GCM = { keyBytes: 32, nonceBytes: 12, tagBytes: 16 } as const;
  * the DEFAULTs are SHA-1). The SHA-256 AlgorithmIdentifiers have absent parameters, as
  * OpenSSL writes them (`nullDigestParams` gives the other RFC 4055 spelling); pSourceFunc keeps its DEFAULT (empty label) and is therefore omitted.
  */
-export function oaepSha256Params(nullDigestParams = false): Asn1Node {
-  const sha256 = (): Asn1Node =>
-    nullDigestParams ? algorithm(OID.sha256, nullNode()) : algorithm(OID.sha256);
-  return seq(explicit(0, sha256()), explicit(1, algorithm(OID.mgf1, sha256())));
+export function oaepSha256Params(nullDigestParams = false): Buffer {
+  const sha256 = nullDigestParams ? derAlgorithm(OID.sha256, DER_NULL) : derAlgorithm(OID.sha256);
+  return derSequence(derExplicit(0, sha256), derExplicit(1, derAlgorithm(OID.mgf1, sha256)));
 }
 
 /**
@@ -36,8 +33,8 @@ export function oaepSha256Params(nullDigestParams = false): Asn1Node {
  * RSAES-OAEP-SHA-256 in a KeyTransRecipientInfo naming the certificate by issuer and serial.
  * `openssl cms -decrypt` (OpenSSL 3.0+) reads it.
  */
-export function encryptCms(content: Buffer, recipientCertDer: Buffer): Buffer {
-  const cert = readCertificate(recipientCertDer, 'recipient certificate');
+export function encryptCms(certs: CertificateCache, content: Buffer, recipientCertDer: Buffer): Buffer {
+  const cert = certs.read(recipientCertDer, 'recipient certificate');
   const key = cert.publicKey;
   if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
     // EC recipients would need KeyAgreeRecipientInfo (ECDH); our PKI issues RSA encryption certs.
@@ -59,17 +56,22 @@ export function encryptCms(content: Buffer, recipientCertDer: Buffer): Buffer {
   );
   contentKey.fill(0);
 
-  const recipientInfo = seq(
-    int(0), // version 0: rid is IssuerAndSerialNumber (RFC 5652 §6.2.1)
+  const recipientInfo = derSequence(
+    derSmallInt(0), // version 0: rid is IssuerAndSerialNumber (RFC 5652 §6.2.1)
     issuerAndSerial(cert),
-    algorithm(OID.rsaesOaep, oaepSha256Params()),
-    octets(encryptedKey),
+    derAlgorithm(OID.rsaesOaep, oaepSha256Params()),
+    derOctets(encryptedKey),
   );
-  const encryptedContentInfo = seq(
-    oid(OID.data),
-    algorithm(OID.aes256Gcm, seq(octets(nonce), int(GCM.tagBytes))),
-    octets(ciphertext, 0), // encryptedContent [0] IMPLICIT
+  const encryptedContentInfo = derSequence(
+    derOid(OID.data),
+    derAlgorithm(OID.aes256Gcm, derSequence(derOctets(nonce), derSmallInt(GCM.tagBytes))),
+    derOctets(ciphertext, 0), // encryptedContent [0] IMPLICIT
   );
-  const authEnvelopedData = seq(int(0), setOf([recipientInfo]), encryptedContentInfo, octets(mac));
-  return encodeDer(seq(oid(OID.authEnvelopedData), explicit(0, authEnvelopedData)));
+  const authEnvelopedData = derSequence(
+    derSmallInt(0),
+    derSetOf([recipientInfo]),
+    encryptedContentInfo,
+    derOctets(mac),
+  );
+  return derSequence(derOid(OID.authEnvelopedData), derExplicit(0, authEnvelopedData));
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CryptoSuite } from '../suite.js';
+import { CertificateCache } from './certificate-cache.js';
 import { decryptCms } from './decrypt-cms.js';
 import { encryptCms } from './encrypt-cms.js';
 import { signCms } from './sign-cms.js';
@@ -19,12 +20,13 @@ import { verifyCms } from './verify-cms.js';
  * crypto (OpenSSL), which is far faster than forge's pure-JS RSA and ECDSA-capable.
  */
 export function createIntlSuite(): CryptoSuite {
+  const certs = new CertificateCache();
   return Object.freeze({
     name: 'intl' as const,
     digest: (data: Buffer | string): Buffer => createHash('sha256').update(data).digest(),
-    sign: async (content, signer) => signCms(content, signer),
-    verify: async (signedData, expectedSignerCertDer) => verifyCms(signedData, expectedSignerCertDer),
-    encrypt: async (content, recipientCertDer) => encryptCms(content, recipientCertDer),
-    decrypt: async (envelope, recipient) => decryptCms(envelope, recipient),
+    sign: async (content, signer) => signCms(certs, content, signer),
+    verify: async (signedData, expectedSignerCertDer) => verifyCms(certs, signedData, expectedSignerCertDer),
+    encrypt: async (content, recipientCertDer) => encryptCms(certs, content, recipientCertDer),
+    decrypt: async (envelope, recipient) => decryptCms(certs, envelope, recipient),
   } satisfies CryptoSuite);
 }

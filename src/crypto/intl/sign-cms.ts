@@ -1,27 +1,28 @@
-import { createHash, createPublicKey, sign as nodeSign } from 'node:crypto';
+import { createHash, sign as nodeSign } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
 import type { KeyedIdentity } from '../suite.js';
 import {
-  type Asn1Node,
-  algorithm,
-  asUniversalSet,
-  encodeDer,
-  explicit,
-  int,
-  integerFromBytes,
-  octets,
-  oid,
-  seq,
-  setOf,
-  time,
-} from './asn1.js';
-import { type CertificateInfo, readCertificate, spkiOf } from './certificate-info.js';
+  derAlgorithm,
+  derExplicit,
+  derIntegerBytes,
+  derOctets,
+  derOid,
+  derSequence,
+  derSetOf,
+  derSmallInt,
+  derTime,
+  sortedSetContent,
+  tlv,
+  TAG,
+} from './der-writer.js';
+import type { CertificateCache } from './certificate-cache.js';
+import type { CertificateInfo } from './certificate-info.js';
 import { OID } from './oids.js';
 import { signatureAlgorithmFor, signatureKindOf } from './signature-algorithm.js';
 import { issuerAndSerial } from './signer-identifier.js';
 
-function attribute(type: string, value: Asn1Node): Asn1Node {
-  return seq(oid(type), setOf([value]));
+function attribute(type: string, value: Buffer): Buffer {
+  return derSequence(derOid(type), derSetOf([value]));
 }
 
 /**
@@ -29,11 +30,10 @@ function attribute(type: string, value: Asn1Node): Asn1Node {
  * the signature, so that nobody can swap the certificate carried next to it. The hash
  * algorithm is left out because SHA-256 is its DEFAULT; IssuerSerial is written as OpenSSL does.
  */
-function signingCertificateV2(cert: CertificateInfo): Asn1Node {
-  const certHash = createHash('sha256').update(cert.der).digest();
-  const generalNames = seq(explicit(4, cert.issuer)); // directoryName [4], Name is a CHOICE
-  const issuerSerial = seq(generalNames, integerFromBytes(cert.serial));
-  return seq(seq(seq(octets(certHash), issuerSerial)));
+function signingCertificateV2(cert: CertificateInfo): Buffer {
+  const generalNames = derSequence(derExplicit(4, cert.issuerDer)); // directoryName [4]; Name is a CHOICE
+  const issuerSerial = derSequence(generalNames, derIntegerBytes(cert.serial));
+  return derSequence(derSequence(derSequence(derOctets(cert.sha256), issuerSerial)));
 }
 
 /**
@@ -41,12 +41,17 @@ function signingCertificateV2(cert: CertificateInfo): Asn1Node {
  * the signer's certificate included, signed attributes contentType, messageDigest,
  * signingTime and signingCertificateV2, signed with Node's native crypto.
  */
-export function signCms(content: Buffer, signer: KeyedIdentity, now = new Date()): Buffer {
-  const cert = readCertificate(signer.certDer, 'signer certificate');
+export function signCms(
+  certs: CertificateCache,
+  content: Buffer,
+  signer: KeyedIdentity,
+  now = new Date(),
+): Buffer {
+  const cert = certs.read(signer.certDer, 'signer certificate');
   const kind = signatureKindOf(signer.privateKey, 'signer key');
   let matches: boolean;
   try {
-    matches = spkiOf(createPublicKey(signer.privateKey)).equals(spkiOf(cert.publicKey));
+    matches = certs.publicSpkiOf(signer.privateKey).equals(cert.spki);
   } catch {
     matches = false;
   }
@@ -54,31 +59,30 @@ export function signCms(content: Buffer, signer: KeyedIdentity, now = new Date()
     throw new GatewayError('GW_ERR_CRYPTO_KEY', 'Signer key does not match the signer certificate');
 
   const digest = createHash('sha256').update(content).digest();
-  const attributes = [
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.signingTime, time(now)),
-    attribute(OID.messageDigest, octets(digest)),
+  const attributes = sortedSetContent([
+    attribute(OID.contentType, derOid(OID.data)),
+    attribute(OID.signingTime, derTime(now)),
+    attribute(OID.messageDigest, derOctets(digest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(cert)),
-  ];
-  // RFC 5652 §5.4: the signature covers the DER of the attributes with an explicit SET OF
-  // tag, while the SignerInfo carries them as [0] IMPLICIT — same (sorted) content.
-  const signedAttrs = setOf(attributes, 0);
-  const signature = nodeSign('sha256', encodeDer(asUniversalSet(signedAttrs)), signer.privateKey);
+  ]);
+  // RFC 5652 §5.4: the signature covers the attributes with an explicit SET OF tag, while
+  // the SignerInfo carries the same content as [0] IMPLICIT.
+  const signature = nodeSign('sha256', tlv(TAG.SET, attributes), signer.privateKey);
 
-  const signerInfo = seq(
-    int(1), // version 1: sid is IssuerAndSerialNumber
+  const signerInfo = derSequence(
+    derSmallInt(1), // version 1: sid is IssuerAndSerialNumber
     issuerAndSerial(cert),
-    algorithm(OID.sha256),
-    signedAttrs,
+    derAlgorithm(OID.sha256),
+    tlv(0xa0, attributes),
     signatureAlgorithmFor(kind),
-    octets(signature),
+    derOctets(signature),
   );
-  const signedData = seq(
-    int(1), // version 1: id-data content, v3 certificate, IssuerAndSerialNumber sid (§5.1)
-    setOf([algorithm(OID.sha256)]),
-    seq(oid(OID.data), explicit(0, octets(content))),
-    setOf([cert.node], 0), // certificates [0] IMPLICIT
-    setOf([signerInfo]),
+  const signedData = derSequence(
+    derSmallInt(1), // version 1: id-data content, v3 certificate, IssuerAndSerialNumber sid (§5.1)
+    derSetOf([derAlgorithm(OID.sha256)]),
+    derSequence(derOid(OID.data), derExplicit(0, derOctets(content))),
+    derSetOf([cert.der], 0), // certificates [0] IMPLICIT, the certificate's own bytes
+    derSetOf([signerInfo]),
   );
-  return encodeDer(seq(oid(OID.signedData), explicit(0, signedData)));
+  return derSequence(derOid(OID.signedData), derExplicit(0, signedData));
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
-import { type Asn1Node, algorithm, isNull, nullNode, readOid, readSequence } from './asn1.js';
+import { type Asn1Node, isNull, readOid, readSequence } from './asn1.js';
+import { DER_NULL, derAlgorithm } from './der-writer.js';
 import { OID } from './oids.js';
 
 /** Signature families the `intl` suite signs and verifies with. */
@@ -22,8 +23,10 @@ export function signatureKindOf(key: KeyObject, what: string): SignatureKind {
 }
 
 /** SignerInfo.signatureAlgorithm for a kind (RFC 5758 §3.2: ECDSA has absent parameters). */
-export function signatureAlgorithmFor(kind: SignatureKind): Asn1Node {
-  return kind === 'ecdsa-p256' ? algorithm(OID.ecdsaWithSha256) : algorithm(OID.sha256WithRsa, nullNode());
+export function signatureAlgorithmFor(kind: SignatureKind): Buffer {
+  return kind === 'ecdsa-p256'
+    ? derAlgorithm(OID.ecdsaWithSha256)
+    : derAlgorithm(OID.sha256WithRsa, DER_NULL);
 }
 
 /**

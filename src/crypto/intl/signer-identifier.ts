@@ -1,18 +1,10 @@
-import {
-  type Asn1Node,
-  encodeDer,
-  integerFromBytes,
-  isContext,
-  readIntegerBytes,
-  readOctets,
-  readSequence,
-  seq,
-} from './asn1.js';
+import { type Asn1Node, encodeDer, isContext, readIntegerBytes, readOctets, readSequence } from './asn1.js';
 import type { CertificateInfo } from './certificate-info.js';
+import { derIntegerBytes, derSequence } from './der-writer.js';
 
-/** `IssuerAndSerialNumber` naming a certificate (RFC 5652 §10.2.4). */
-export function issuerAndSerial(cert: CertificateInfo): Asn1Node {
-  return seq(cert.issuer, integerFromBytes(cert.serial));
+/** `IssuerAndSerialNumber` naming a certificate (RFC 5652 §10.2.4), DER. */
+export function issuerAndSerial(cert: CertificateInfo): Buffer {
+  return derSequence(cert.issuerDer, derIntegerBytes(cert.serial));
 }
 
 /** Which form a SignerIdentifier / RecipientIdentifier took; decides the CMS version. */

@@ -17,7 +17,8 @@ import {
   readSmallInteger,
   readTime,
 } from './asn1.js';
-import { type CertificateInfo, certificateFromNode, readCertificate } from './certificate-info.js';
+import type { CertificateCache } from './certificate-cache.js';
+import type { CertificateInfo } from './certificate-info.js';
 import { OID } from './oids.js';
 import {
   type SignatureKind,
@@ -116,9 +117,13 @@ function safeVerify(kind: SignatureKind, data: Buffer, cert: CertificateInfo, si
  * (RFC 5652 §5.6). With `expectedSignerCertDer`, the SignerInfo must name that certificate
  * and its key must verify; otherwise the certificate carried in the SignedData is used.
  */
-export function verifyCms(signedData: Buffer, expectedSignerCertDer?: Buffer): VerifiedContent {
+export function verifyCms(
+  certs: CertificateCache,
+  signedData: Buffer,
+  expectedSignerCertDer?: Buffer,
+): VerifiedContent {
   const pinned = expectedSignerCertDer
-    ? readCertificate(expectedSignerCertDer, 'expected signer certificate')
+    ? certs.read(expectedSignerCertDer, 'expected signer certificate')
     : undefined;
 
   const [typeNode, wrapped] = readSequence(parseDer(signedData, 'SignedData'), 'ContentInfo', 2, 2);
@@ -133,11 +138,11 @@ export function verifyCms(signedData: Buffer, expectedSignerCertDer?: Buffer): V
   const content = readOctets(readExplicit(eContentTagged, 0, 'eContent'), 'eContent');
 
   let i = 3;
-  const certificates: CertificateInfo[] = [];
+  const certificates: Asn1Node[] = [];
   if (isContext(fields[i], 0)) {
     for (const choice of readSet(asUniversalSet(fields[i++] as Asn1Node), 'certificates')) {
       // Only plain certificates matter here; attribute certificates etc. are [n]-tagged.
-      if (isSequence(choice)) certificates.push(certificateFromNode(choice, 'included certificate'));
+      if (isSequence(choice)) certificates.push(choice);
     }
   }
   if (isContext(fields[i], 1)) i++; // CRLs are not ours to judge
@@ -154,7 +159,10 @@ export function verifyCms(signedData: Buffer, expectedSignerCertDer?: Buffer): V
       throw signatureError('Signed by a certificate other than the expected one');
     signerCert = pinned;
   } else {
-    signerCert = certificates.find((cert) => identifies(signer.sid, cert));
+    // Read only when needed: a pinned verification never looks at the carried certificates.
+    signerCert = certificates
+      .map((node) => certs.fromNode(node, 'included certificate'))
+      .find((cert) => identifies(signer.sid, cert));
     if (!signerCert) throw signatureError("The signer's certificate is not included");
   }
 
@@ -173,8 +181,7 @@ export function verifyCms(signedData: Buffer, expectedSignerCertDer?: Buffer): V
       throw signatureError('Content digest does not match the signed messageDigest');
     }
     if (attrs.signingCertHash) {
-      const certHash = createHash('sha256').update(signerCert.der).digest();
-      if (!attrs.signingCertHash.equals(certHash))
+      if (!attrs.signingCertHash.equals(signerCert.sha256))
         throw signatureError('Signing certificate attribute does not match');
     }
     signingTime = attrs.signingTime;
