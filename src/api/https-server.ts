@@ -20,11 +20,26 @@ const FASTIFY_CODES: Record<string, ConstructorParameters<typeof GatewayError>[0
   FST_ERR_CTP_INVALID_CHARSET: 'GW_ERR_API_UNSUPPORTED_CHARSET',
 };
 
+/**
+ * ioredis errors that mean "Redis is not there right now" (the store client fails fast instead
+ * of queueing commands): the caller should come back later, nothing was accepted.
+ */
+function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string } | undefined;
+  if (!e) return false;
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    e.code === 'ECONNREFUSED' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(e.message ?? '')
+  );
+}
+
 /** Map anything thrown in a handler to a GatewayError (unknown errors become GW_ERR_INTERNAL). */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const code = (err as FastifyError | undefined)?.code;
   if (code && FASTIFY_CODES[code]) return new GatewayError(FASTIFY_CODES[code]);
+  if (isStoreUnavailable(err)) return new GatewayError('GW_ERR_STORE_UNAVAILABLE', undefined, [], { cause: err });
   if ((err as FastifyError | undefined)?.statusCode === 408) return new GatewayError('GW_ERR_API_TIMEOUT');
   return new GatewayError('GW_ERR_INTERNAL', undefined, [], { cause: err });
 }
@@ -62,6 +77,8 @@ export function createHttpsServer(opts: {
     const gw = toGatewayError(err);
     const level = gw.status >= 500 ? 'error' : 'info';
     req.log[level]({ err, code: gw.code, reqId: req.id, client: req.clientLabel }, 'request refused');
+    // Transient refusals tell the caller when to come back.
+    if (gw.status === 503 || gw.status === 429) void reply.header('retry-after', '5');
     void reply.code(gw.status).send(gw.toBody());
   });
   app.setNotFoundHandler((_req, reply) => {
