@@ -5,6 +5,7 @@
 export { drawSealPicture, type SealPictureOptions } from './seal-picture.js';
 export { encodePng, readPngSize } from './png.js';
 export { makeSeal, SEAL_TYPE, type MakeSealOptions, type SealPicture } from './make-seal.js';
+export { createDevSeal, type DevSeal, type DevSealOptions } from './dev-seal.js';
 export { signDocument, type SignDocumentOptions } from './sign-document.js';
 export { signDocumentIntl } from './intl-seal.js';
 export { verifySealedDocument, type VerifySealOptions } from './verify.js';
@@ -16,8 +17,30 @@ export {
   type SealVerification,
   type SealVerified,
 } from './verification.js';
+export {
+  sealDocument,
+  sealedPropertyInfo,
+  verifySealedDocuments,
+  type SealApplication,
+  type SealDocumentInput,
+  type SealedDocument,
+  type SealedDocumentCheck,
+  type SealedDocumentKind,
+  type SealedDocumentsVerification,
+  type SealedMediaType,
+  type SealRole,
+  type VerifySealedDocumentsOptions,
+} from './sealed-document.js';
+export { renderResidentRegistration, type RenderOptions, type ResidentRegistrationData } from './render-registration.js';
+export { describeSealFile, type SealDescription, type SealFileDescription } from './inspect.js';
 export { SEAL_OID, TONGBAN_ARC } from './oids.js';
 export {
+  CertDigestList,
+  CertDigestObj,
+  CertInfoList,
+  ExtData,
+  ExtensionDatas,
+  PictureDigest,
   SESeal,
   SesESPictureInfo,
   SesESPropertyInfo,
@@ -25,10 +48,4 @@ export {
   SesSealInfo,
   SesSignature,
   TbsSign,
-  ExtData,
-  ExtensionDatas,
-  CertInfoList,
-  CertDigestList,
-  CertDigestObj,
-  PictureDigest,
 } from './asn1.js';

@@ -23,6 +23,7 @@ import { PictureDigest, toArrayBuffer } from './asn1.js';
 import { encodeTlv, TAG } from './der.js';
 import { wholeSeconds } from './make-seal.js';
 import { SEAL_OID } from './oids.js';
+import type { DecodedSeal } from './read-seal.js';
 import { checkSignerMayUse, sealForSigning, type SignDocumentOptions } from './sign-document.js';
 
 /** DER of a simple universal value (`tag` + content). */
@@ -69,6 +70,14 @@ export function signDocumentIntl(doc: Buffer, seal: Buffer, signer: KeyedIdentit
   }
   const propertyInfo = opts.propertyInfo ?? 'document';
   if (!/^[\x20-\x7e]*$/.test(propertyInfo)) throw new GatewayError('GW_ERR_SEAL_PARAMETERS', 'propertyInfo must be printable ASCII');
+  return encodeIntlSignature(doc, decoded, signer, time, propertyInfo);
+}
+
+/**
+ * The CMS encoding behind `signDocumentIntl`, without its checks (exported for tests that need
+ * signatures a careful signer would refuse to make). Not part of the module's public face.
+ */
+export function encodeIntlSignature(doc: Buffer, decoded: DecodedSeal, signer: KeyedIdentity, time: Date, propertyInfo: string): Buffer {
   const info = decoded.seal.eSealInfo;
   const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
   const pictureDigest = new PictureDigest({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
 import { algorithmForKey } from './algorithms.js';
 import { PictureDigest } from './asn1.js';
 import { readSealCertificate, type SealCertificate } from './certificate.js';
@@ -27,9 +28,10 @@ function readAttributes(signedAttrsRaw: Buffer): Map<string, Buffer> {
   return out;
 }
 
+/** Content octets of a value that must be one `tag` element (`what` names it in errors). */
 function content(der: Buffer, tag: number, what: string): Buffer {
+  if (der.length === 0) throw new DerError(`${what} is missing`);
   const tlv = readWhole(der, tag);
-  if (tlv.tag !== tag) throw new DerError(`${what} has the wrong type`);
   return der.subarray(tlv.start, tlv.end);
 }
 
@@ -47,34 +49,40 @@ function readCmsTime(der: Buffer): Date {
 }
 
 /**
- * The SignerInfo's `[0] IMPLICIT` signed attributes exactly as received, re-tagged as the
- * universal SET the signature covers (RFC 5652 §5.4). Walked by hand: the signature is over
- * these bytes, not over a re-encoding of parsed attributes.
+ * The raw pieces the signatures cover, walked by hand: the SignerInfo's `[0] IMPLICIT` signed
+ * attributes re-tagged as the universal SET the signature covers (RFC 5652 §5.4), and the
+ * included certificates as received (compared byte for byte with the seal's signer list).
+ * Re-encoding parsed objects could differ from what was signed.
  */
-function signedAttributesAsReceived(cms: Buffer): Buffer {
+function rawPieces(cms: Buffer): { signedAttrsDer: Buffer; certs: Buffer[] } {
   const outer = readWhole(cms, TAG.SEQUENCE);
   const wrapped = child(cms, outer, 1, TAG.CONTEXT_0);
   const signedData = child(cms, wrapped, 0, TAG.SEQUENCE);
   const fields = children(cms, signedData);
+  const certSet = fields.find((f) => f.tag === TAG.CONTEXT_0);
+  const certs = certSet ? children(cms, certSet).filter((c) => c.tag === TAG.SEQUENCE).map((c) => slice(cms, c)) : [];
   const infos = fields[fields.length - 1];
   if (!infos || infos.tag !== TAG.SET) throw new DerError('SignedData has no signerInfos');
   const signerInfo = child(cms, infos, 0, TAG.SEQUENCE);
   const attrs = children(cms, signerInfo).find((f) => f.tag === TAG.CONTEXT_0);
   if (!attrs) throw new DerError('signed attributes are required');
-  return Buffer.concat([Buffer.from([TAG.SET]), cms.subarray(attrs.begin + 1, attrs.end)]);
+  return { signedAttrsDer: Buffer.concat([Buffer.from([TAG.SET]), cms.subarray(attrs.begin + 1, attrs.end)]), certs };
 }
 
-/** What the CMS structure holds, after shape checks. */
-interface IntlParts {
+/** What an intl seal CMS holds, after shape checks. */
+export interface IntlParts {
   readonly attrs: Map<string, Buffer>;
   readonly signedAttrsDer: Buffer;
   readonly signature: Buffer;
   readonly signer: SealCertificate;
   readonly seal: DecodedSeal;
   readonly signedAt: Date;
+  /** The propertyInfo attribute, '' when absent. */
+  readonly propertyInfo: string;
 }
 
-function readParts(cms: Buffer): IntlParts {
+/** Decode an intl seal CMS (shape only, no signature checks). Throws DerError or Error. */
+export function readIntlParts(cms: Buffer): IntlParts {
   readWhole(cms, TAG.SEQUENCE);
   const info = AsnConvert.parse(cms, ContentInfo);
   if (info.contentType !== SEAL_OID.CMS_SIGNED_DATA) throw new DerError('not a CMS SignedData');
@@ -86,21 +94,24 @@ function readParts(cms: Buffer): IntlParts {
   if (si.digestAlgorithm.algorithm !== SEAL_OID.SHA256 || si.signatureAlgorithm.algorithm !== SEAL_OID.ECDSA_WITH_SHA256) {
     throw new DerError('only ECDSA with SHA-256 is accepted');
   }
-  const signedAttrsDer = signedAttributesAsReceived(cms);
+  const { signedAttrsDer, certs } = rawPieces(cms);
   const attrs = readAttributes(signedAttrsDer);
   const iasn = si.sid.issuerAndSerialNumber;
   if (!iasn) throw new DerError('the signer must be named by issuer and serial number');
-  const wanted = Buffer.from(AsnConvert.serialize(iasn.issuer));
-  const match = (sd.certificates ?? []).find((c) => {
-    const tbs = c.certificate?.tbsCertificate;
-    return tbs !== undefined && Buffer.from(AsnConvert.serialize(tbs.issuer)).equals(wanted) && Buffer.from(tbs.serialNumber).equals(Buffer.from(iasn.serialNumber));
+  const wantedIssuer = Buffer.from(AsnConvert.serialize(iasn.issuer));
+  const wantedSerial = Buffer.from(iasn.serialNumber);
+  const signerDer = certs.find((der) => {
+    const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+    return Buffer.from(AsnConvert.serialize(tbs.issuer)).equals(wantedIssuer) && Buffer.from(tbs.serialNumber).equals(wantedSerial);
   });
-  if (!match?.certificate) throw new DerError("the signer's certificate is not included");
-  const signer = readSealCertificate(new Uint8Array(AsnConvert.serialize(match.certificate)));
+  if (!signerDer) throw new DerError("the signer's certificate is not included");
+  const signer = readSealCertificate(signerDer);
   const sealDer = attrs.get(SEAL_OID.ATTR_SEAL);
   const timeDer = attrs.get(SEAL_OID.ATTR_SIGNING_TIME);
   if (!sealDer || !timeDer) throw new DerError('the seal and signingTime attributes are required');
-  return { attrs, signedAttrsDer, signature: Buffer.from(si.signature.buffer), signer, seal: decodeSeal(sealDer), signedAt: readCmsTime(timeDer) };
+  const propertyDer = attrs.get(SEAL_OID.ATTR_PROPERTY_INFO);
+  const propertyInfo = propertyDer ? content(propertyDer, TAG.IA5_STRING, 'propertyInfo').toString('latin1') : '';
+  return { attrs, signedAttrsDer, signature: Buffer.from(si.signature.buffer), signer, seal: decodeSeal(sealDer), signedAt: readCmsTime(timeDer), propertyInfo };
 }
 
 /** The flat seal attributes must say what the seal says; a different picture digest is a swapped picture. */
@@ -129,7 +140,7 @@ export function verifyIntlSealedDocument(doc: Buffer, cms: Buffer, opts: VerifyS
   let parts: IntlParts;
   let flat: SealVerification | undefined;
   try {
-    parts = readParts(cms);
+    parts = readIntlParts(cms);
     flat = checkFlatAttributes(parts);
   } catch (err) {
     return rejected('malformed', `Not a seal CMS SignedData: ${err instanceof DerError ? err.message : 'cannot be decoded'}`);
@@ -145,13 +156,11 @@ export function verifyIntlSealedDocument(doc: Buffer, cms: Buffer, opts: VerifyS
   if (used) return used;
   let contentType: string;
   let messageDigest: Buffer;
-  let propertyInfo: string;
   try {
     contentType = oidText(content(parts.attrs.get(SEAL_OID.ATTR_CONTENT_TYPE) ?? Buffer.alloc(0), TAG.OID, 'contentType'));
     messageDigest = content(parts.attrs.get(SEAL_OID.ATTR_MESSAGE_DIGEST) ?? Buffer.alloc(0), TAG.OCTET_STRING, 'messageDigest');
-    propertyInfo = content(parts.attrs.get(SEAL_OID.ATTR_PROPERTY_INFO) ?? Buffer.alloc(0), TAG.IA5_STRING, 'propertyInfo').toString('latin1');
   } catch {
-    return rejected('malformed', 'contentType, messageDigest and propertyInfo attributes are required');
+    return rejected('malformed', 'contentType and messageDigest attributes are required');
   }
   if (contentType !== SEAL_OID.CMS_DATA) return rejected('malformed', 'contentType attribute is not id-data');
   if (!alg.digest(doc).equals(messageDigest)) {
@@ -167,7 +176,7 @@ export function verifyIntlSealedDocument(doc: Buffer, cms: Buffer, opts: VerifyS
     signerSubject: parts.signer.subject,
     makerSubject: made.maker.subject,
     signedAt: parts.signedAt,
-    propertyInfo,
+    propertyInfo: parts.propertyInfo,
     makerTrusted: made.trusted,
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyedIdentity } from '../../src/crypto/index.js';
 import { generateSm2KeyPair, issueSm2Certificate } from '../../src/crypto/sm/index.js';
-import { drawSealPicture, makeSeal, SEAL_TYPE, type MakeSealOptions } from '../../src/seal/index.js';
+import { drawSealPicture, makeSeal, SEAL_TYPE, type MakeSealOptions, type ResidentRegistrationData } from '../../src/seal/index.js';
 import { makeLeaf, makeRoot, type TestIdentity } from '../crypto/intl/openssl-pki.js';
 
 const DAY = 86_400_000;
@@ -89,3 +89,25 @@ export function intlWorld(): IntlWorld {
     signer: makeLeaf(dir, 'seal-signer', root, 'ec', 'digitalSignature,nonRepudiation'),
   };
 }
+
+/** The 常住人口登记表 data of the shared sample decision (newborn-decision.approved.json). */
+export const REGISTRATION: ResidentRegistrationData = {
+  name: '徐小雨',
+  relationToHead: '女',
+  sex: 'female',
+  ethnicity: '汉族',
+  birthDate: '2026-11-02',
+  birthPlace: '上海市杨浦区',
+  nativePlace: '浙江省杭州市',
+  idNumber: '330102202611020028',
+  address: '浙江省杭州市上城区湖滨街道东坡路1号',
+  guardians: [
+    { name: '徐明', relation: 'father' },
+    { name: '王丽', relation: 'mother' },
+  ],
+  registeredOn: '2026-11-24',
+  registrationReason: '出生登记（长三角跨省通办）',
+  officer: '刘警官',
+  householdNo: '330102001234',
+  authority: '杭州市公安局上城区分局湖滨派出所',
+};
