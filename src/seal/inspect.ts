@@ -95,8 +95,9 @@ export function describeSealFile(der: Buffer): SealFileDescription {
         signature: { signerSubject: parts.signer.subject, signedAt: parts.signedAt, propertyInfo: parts.propertyInfo, algorithm: 'ecdsa-with-SHA256', hasTimeStamp: false },
       };
     }
-    const second = readTlv(der, first.end, outer.end);
-    if (second.tag === TAG.OCTET_STRING) {
+    // SESeal starts SES_SealInfo → SES_Header (a SEQUENCE); SES_Signature starts TBS_Sign → version.
+    const inner = readTlv(der, first.start, first.end);
+    if (inner.tag === TAG.SEQUENCE) {
       const seal = decodeSeal(der);
       return { format: 'SESeal', seal: describeSeal(seal), decoded: seal };
     }

@@ -34,7 +34,9 @@ function parse<T>(der: Buffer, type: new () => T, what: string): T {
 
 /** IA5String content must be 7-bit; asn1js does not check it, so we do. */
 function ia5(value: string, what: string): void {
-  if (!/^[\x00-\x7f]*$/.test(value)) throw new DerError(`${what} is not an IA5String`);
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) throw new DerError(`${what} is not an IA5String`);
+  }
 }
 
 /** Decode and shape-check a DER SESeal (version 4). Throws DerError. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { describe, expect, it } from 'vitest';
 import {
+  describeSealFile,
   makeSeal,
   SESeal,
   signDocument,
@@ -112,6 +113,14 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
 
   it.each(cases)('$name → $reason', ({ run, reason }) => {
     expect(reasonOf(run())).toBe(reason);
+  });
+
+  it('inspect reads the seal and the signer out of the CMS', () => {
+    expect(describeSealFile(cms)).toMatchObject({
+      format: 'CMS',
+      seal: { esID: '52010200000001', makerSubject: 'CN=seal-maker', signAlgorithm: '1.2.840.10045.4.3.2', hasPictureDigest: true },
+      signature: { signerSubject: 'CN=seal-signer', signedAt: now, propertyInfo: 'resident-registration;application/pdf' },
+    });
   });
 
   it('refuses SM keys in the intl seal and P-256 keys in an SES_Signature', () => {
