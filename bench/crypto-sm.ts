@@ -4,7 +4,6 @@ import {
   generateKeyPairSync,
   sign as nodeSign,
   verify as nodeVerify,
-  type KeyObject,
 } from 'node:crypto';
 import type { KeyedIdentity } from '../src/crypto/index.js';
 import {
@@ -13,17 +12,19 @@ import {
   getSm2,
   issueSm2Certificate,
   nativeSm2Status,
-  type Sm2BackendName,
+  type Sm2,
 } from '../src/crypto/sm/index.js';
 import type { BenchRow } from './bench-row.js';
 import { median } from './stats.js';
 
 const PACKET_BYTES = 4096;
-const ROUNDS = 5;
-const ROUND_MS = 200;
+const ROUNDS = 11;
+const ROUND_MS = 100;
+
+type Op = () => unknown;
 
 /** Ops/s of one timed round. */
-async function round(fn: () => unknown): Promise<number> {
+async function round(fn: Op): Promise<number> {
   let n = 0;
   const start = performance.now();
   while (performance.now() - start < ROUND_MS) {
@@ -34,22 +35,34 @@ async function round(fn: () => unknown): Promise<number> {
 }
 
 /**
- * Median ops/s of several functions measured in interleaved rounds (a, b, c, a, b, c, …), so a
- * burst of load from other processes on this shared machine hits all of them alike and the
- * ratios between them stay meaningful.
+ * Per-round ops/s of several functions measured in interleaved rounds (a, b, c, a, b, c, …).
+ * On this shared machine the load changes from second to second; interleaving makes a burst hit
+ * every function alike, and ratios are taken per round before the median.
  */
-async function interleaved(fns: ReadonlyArray<() => unknown>): Promise<number[]> {
+async function interleaved(fns: readonly Op[]): Promise<number[][]> {
   const rates: number[][] = fns.map(() => []);
-  for (const fn of fns) await fn(); // warm-up: key caches, JIT, the fixed-base table
+  for (const fn of fns) for (let i = 0; i < 20; i++) await fn(); // warm-up: caches, JIT, tables
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < fns.length; i++) rates[i]!.push(await round(fns[i]!));
   }
-  return rates.map(median);
+  return rates;
 }
 
-/** `concurrency` async calls in flight at once; returns a function that runs one batch. */
-function batch(concurrency: number, fn: () => Promise<unknown>): () => Promise<unknown> {
-  return () => Promise.all(Array.from({ length: concurrency }, fn));
+/** A row whose ratio is the median of per-round ratios against `limit` (per-round rates). */
+function row(name: string, rates: number[], limit?: number[], note?: string, scale = 1): BenchRow {
+  const ops = rates.map((r) => r * scale);
+  return {
+    name,
+    unit: 'ops/s',
+    median: median(ops),
+    ...(limit ? { limit: median(limit), ratio: median(ops.map((r, i) => r / limit[i]!)) } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/** Per-round maximum of two rate series (the faster of two reference variants). */
+function faster(a: number[], b: number[]): number[] {
+  return a.map((x, i) => Math.max(x, b[i]!));
 }
 
 function identities(): { signer: KeyedIdentity; recipient: KeyedIdentity } {
@@ -78,169 +91,141 @@ function identities(): { signer: KeyedIdentity; recipient: KeyedIdentity } {
   return { signer: leaf('Bench Signer', false), recipient: leaf('Bench Recipient', true) };
 }
 
-function row(name: string, median: number, limit?: number, note?: string): BenchRow {
-  return {
-    name,
-    unit: 'ops/s',
-    median,
-    ...(limit !== undefined ? { limit, ratio: median / limit } : {}),
-    ...(note ? { note } : {}),
-  };
-}
-
 /**
- * SM2 primitives and the `sm` suite. Limits, all measured in the same run:
- * - sign/verify: Node's own `crypto.sign`/`crypto.verify` with an SM2 key — non-standard (an
- *   SM2-typed key signs with an empty ID, a generated one does ECDSA-with-SM3); the faster of
- *   the two is the limit, ratio = ours / Node's.
- * - encrypt/decrypt: Node has no SM2 encryption at all, so the native rows have no limit and the
- *   JS fallback's rows use the native ones as theirs.
- * - suite rows: the limit is our own native SM2 work for the same operation pair, so the ratio is
- *   the share left after SM3/SM4-GCM and GM/T 0010 encoding of a 4 KiB packet.
+ * Standard SM2 (both backends) and the `sm` suite, ops/s (median of interleaved rounds).
+ *
+ * Limits, measured in the same rounds:
+ * - sign/verify: Node's own `crypto.sign`/`crypto.verify` on a 4 KiB message with SM2 keys —
+ *   non-standard (an SM2-typed key runs SM2 with an empty ID, a freshly generated EC key runs
+ *   ECDSA-with-SM3). Per round the faster of the two is the limit; ratio = ours / Node's.
+ * - encrypt/decrypt: Node cannot SM2-encrypt at all, so native rows have no limit and the JS
+ *   fallback's rows are compared with native.
+ * - suite (4 KiB packet): the limit is the bare native SM2 work of the same pair of operations,
+ *   so the ratio is what remains after SM3, SM4-GCM and GM/T 0010 encoding.
  */
 export async function benchSm(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const message = Buffer.alloc(PACKET_BYTES, 0x42);
   const cek = Buffer.alloc(32, 0x17);
-  const keys = generateSm2KeyPair(); // SM2-typed (re-imported) keys
-  const der = {
-    pkcs8: keys.privateKey.export({ format: 'der', type: 'pkcs8' }),
-    spki: keys.publicKey.export({ format: 'der', type: 'spki' }),
-  };
-  const sm2Private: KeyObject = createPrivateKey({ key: der.pkcs8, format: 'der', type: 'pkcs8' });
-  const sm2Public: KeyObject = createPublicKey({ key: der.spki, format: 'der', type: 'spki' });
-  const ecKeys = generateKeyPairSync('ec', { namedCurve: 'SM2' }); // EC-typed: Node signs ECDSA-with-SM3
+  const keys = generateSm2KeyPair();
+  const sm2Private = createPrivateKey({
+    key: keys.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const sm2Public = createPublicKey({
+    key: keys.publicKey.export({ format: 'der', type: 'spki' }),
+    format: 'der',
+    type: 'spki',
+  });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'SM2' });
   const nodeSigSm2 = nodeSign(null, message, sm2Private);
-  const nodeSigEc = nodeSign('sm3', message, ecKeys.privateKey);
+  const nodeSigEc = nodeSign('sm3', message, ec.privateKey);
+  const hasNative = nativeSm2Status().available;
+  const js = getSm2('js');
+  const native = hasNative ? getSm2('native') : undefined;
+  const sig = js.sign(message, keys.privateKey);
+  const ct = js.encrypt(cek, keys.publicKey);
+  const batch4 =
+    (f: () => Promise<unknown>): Op =>
+    () =>
+      Promise.all([f(), f(), f(), f()]);
 
-  const backends: Sm2BackendName[] = nativeSm2Status().available ? ['native', 'js'] : ['js'];
-  const [nodeSignSm2, nodeSignEc, nodeVerifySm2, nodeVerifyEc] = await interleaved([
-    () => nodeSign(null, message, sm2Private),
-    () => nodeSign('sm3', message, ecKeys.privateKey),
-    () => nodeVerify(null, message, sm2Public, nodeSigSm2),
-    () => nodeVerify('sm3', message, ecKeys.publicKey, nodeSigEc),
-  ]);
-  const signLimit = Math.max(nodeSignSm2!, nodeSignEc!);
-  const verifyLimit = Math.max(nodeVerifySm2!, nodeVerifyEc!);
-  rows.push(
-    row('sm2 node crypto.sign (SM2 key, empty ID)', nodeSignSm2!, undefined, 'non-standard; limit source'),
-  );
-  rows.push(
-    row('sm2 node crypto.sign (EC key, ECDSA-SM3)', nodeSignEc!, undefined, 'non-standard; limit source'),
-  );
-  rows.push(
-    row(
-      'sm2 node crypto.verify (SM2 key, empty ID)',
-      nodeVerifySm2!,
-      undefined,
-      'non-standard; limit source',
-    ),
-  );
-  rows.push(
-    row('sm2 node crypto.verify (EC key, ECDSA-SM3)', nodeVerifyEc!, undefined, 'non-standard; limit source'),
-  );
-
-  const nativeRates: Record<string, number> = {};
-  for (const backend of backends) {
-    const sm2 = getSm2(backend);
-    const sig = sm2.sign(message, keys.privateKey);
-    const ct = sm2.encrypt(cek, keys.publicKey);
-    const [s, v, e, d] = await interleaved([
-      () => sm2.sign(message, keys.privateKey),
-      () => sm2.verify(message, sig, keys.publicKey),
-      () => sm2.encrypt(cek, keys.publicKey),
-      () => sm2.decrypt(ct, keys.privateKey),
-    ]);
-    rows.push(
-      row(
-        `sm2 sign, standard ID (${backend}, 4 KiB)`,
-        s!,
-        signLimit,
-        'limit = Node crypto.sign, faster variant',
-      ),
-    );
-    rows.push(
-      row(
-        `sm2 verify, standard ID (${backend}, 4 KiB)`,
-        v!,
-        verifyLimit,
-        'limit = Node crypto.verify, faster variant',
-      ),
-    );
-    // Node cannot SM2-encrypt at all (publicEncrypt refuses SM2): the JS rows are compared
-    // with the native ones, the native rows stand alone.
-    const native = backend === 'native';
-    const viaNative = (x?: number): number | undefined => (native ? undefined : x);
-    rows.push(
-      row(
-        `sm2 encrypt 32-byte key (${backend})`,
-        e!,
-        viaNative(nativeRates['e']),
-        native ? 'Node has no SM2 encryption' : 'limit = native',
-      ),
-    );
-    rows.push(
-      row(
-        `sm2 decrypt 32-byte key (${backend})`,
-        d!,
-        viaNative(nativeRates['d']),
-        native ? 'Node has no SM2 decryption' : 'limit = native',
-      ),
-    );
-    if (native) Object.assign(nativeRates, { s, v, e, d });
+  // --- sign and verify. The headline ratio (native, sync) comes from a group of three so that
+  // its rounds sit closest to Node's; the other variants run in a second group with Node again.
+  for (const op of ['sign', 'verify'] as const) {
+    const isSign = op === 'sign';
+    const nodeOps: Op[] = isSign
+      ? [() => nodeSign(null, message, sm2Private), () => nodeSign('sm3', message, ec.privateKey)]
+      : [
+          () => nodeVerify(null, message, sm2Public, nodeSigSm2),
+          () => nodeVerify('sm3', message, ec.publicKey, nodeSigEc),
+        ];
+    const ours = (sm2: Sm2): Op =>
+      isSign ? () => sm2.sign(message, keys.privateKey) : () => sm2.verify(message, sig, keys.publicKey);
+    const oursAsync = (sm2: Sm2): (() => Promise<unknown>) =>
+      isSign
+        ? () => sm2.signAsync(message, keys.privateKey)
+        : () => sm2.verifyAsync(message, sig, keys.publicKey);
+    const note = `limit = Node crypto.${op}, faster variant per round`;
+    if (native) {
+      const [a, b, nat] = await interleaved([...nodeOps, ours(native)]);
+      const limit = faster(a!, b!);
+      rows.push(row(`node crypto.${op}, SM2 key (empty ID)`, a!, undefined, 'non-standard; limit'));
+      rows.push(row(`node crypto.${op}, EC key (ECDSA-SM3)`, b!, undefined, 'non-standard; limit'));
+      rows.push(row(`sm2 ${op} (native, sync)`, nat!, limit, note));
+    }
+    const more: Op[] = [...nodeOps, ours(js)];
+    if (native) more.push(oursAsync(native), batch4(oursAsync(native)));
+    const [a, b, jsRate, async1, async4] = await interleaved(more);
+    const limit = faster(a!, b!);
+    if (!native) {
+      rows.push(row(`node crypto.${op}, SM2 key (empty ID)`, a!, undefined, 'non-standard; limit'));
+      rows.push(row(`node crypto.${op}, EC key (ECDSA-SM3)`, b!, undefined, 'non-standard; limit'));
+    }
+    if (async1 && async4) {
+      rows.push(row(`sm2 ${op} (native, async, 1 in flight)`, async1, limit, 'event loop free'));
+      rows.push(row(`sm2 ${op} (native, async, 4 in flight)`, async4, limit, 'libuv pool, per-op rate', 4));
+    }
+    rows.push(row(`sm2 ${op} (js fallback)`, jsRate!, limit, note));
   }
 
-  if (backends.includes('native')) {
-    // Async entry points: one at a time (latency cost of the thread hop) and 4 in flight
-    // (throughput with the event loop free; per-operation rate reported).
-    const sm2 = getSm2('native');
-    const sig = sm2.sign(message, keys.privateKey);
-    const [s1, v1, s4, v4] = await interleaved([
-      () => sm2.signAsync(message, keys.privateKey),
-      () => sm2.verifyAsync(message, sig, keys.publicKey),
-      batch(4, () => sm2.signAsync(message, keys.privateKey)),
-      batch(4, () => sm2.verifyAsync(message, sig, keys.publicKey)),
-    ]);
-    rows.push(row('sm2 signAsync (native, 1 in flight)', s1!, signLimit, 'event loop free'));
-    rows.push(row('sm2 verifyAsync (native, 1 in flight)', v1!, verifyLimit, 'event loop free'));
-    rows.push(row('sm2 signAsync (native, 4 in flight)', s4! * 4, signLimit, 'libuv pool; per-op rate'));
-    rows.push(row('sm2 verifyAsync (native, 4 in flight)', v4! * 4, verifyLimit, 'libuv pool; per-op rate'));
+  // --- encrypt / decrypt a 32-byte key
+  const cryptOps: Op[] = [() => js.encrypt(cek, keys.publicKey), () => js.decrypt(ct, keys.privateKey)];
+  if (native)
+    cryptOps.push(
+      () => native.encrypt(cek, keys.publicKey),
+      () => native.decrypt(ct, keys.privateKey),
+    );
+  const [jsEnc, jsDec, natEnc, natDec] = await interleaved(cryptOps);
+  if (natEnc && natDec) {
+    rows.push(row('sm2 encrypt 32 B (native)', natEnc, undefined, 'Node has no SM2 encryption'));
+    rows.push(row('sm2 decrypt 32 B (native)', natDec, undefined, 'Node has no SM2 decryption'));
   }
+  rows.push(row('sm2 encrypt 32 B (js fallback)', jsEnc!, natEnc, natEnc ? 'limit = native' : undefined));
+  rows.push(row('sm2 decrypt 32 B (js fallback)', jsDec!, natDec, natDec ? 'limit = native' : undefined));
 
+  // --- suite, 4 KiB packet
   const { signer, recipient } = identities();
-  const pair = (a?: number, b?: number): number | undefined => (a && b ? 1 / (1 / a + 1 / b) : undefined);
-  const variants: Array<{ backend: Sm2BackendName; calls: 'async' | 'sync' }> = backends.includes('native')
-    ? [
-        { backend: 'native', calls: 'async' },
-        { backend: 'native', calls: 'sync' },
-        { backend: 'js', calls: 'async' },
-      ]
-    : [{ backend: 'js', calls: 'async' }];
-  for (const { backend, calls } of variants) {
-    const suite = createSmSuite({ backend, sm2Calls: calls });
-    const sealed = await suite.encrypt(await suite.sign(message, signer), recipient.certDer);
-    const [out, back] = await interleaved([
-      async () => suite.encrypt(await suite.sign(message, signer), recipient.certDer),
-      async () => suite.verify(await suite.decrypt(sealed, recipient), signer.certDer),
-    ]);
-    const label = backend === 'native' ? `native, ${calls} SM2` : backend;
-    const native = backend === 'native';
-    rows.push(
-      row(
-        `sm suite sign+encrypt 4 KiB (${label})`,
-        out!,
-        native ? pair(nativeRates['s'], nativeRates['e']) : undefined,
-        native ? 'limit = bare native SM2 sign + encrypt' : undefined,
-      ),
-    );
-    rows.push(
-      row(
-        `sm suite decrypt+verify 4 KiB (${label})`,
-        back!,
-        native ? pair(nativeRates['d'], nativeRates['v']) : undefined,
-        native ? 'limit = bare native SM2 decrypt + verify' : undefined,
-      ),
-    );
-  }
+  const signerKey = signer.privateKey;
+  const recipientKey = createPublicKey(recipient.privateKey);
+  const signerPublic = createPublicKey(signerKey); // once: keys are cached per KeyObject
+  const suites = [
+    ...(native
+      ? [
+          { label: 'native, async SM2', suite: createSmSuite({ backend: 'native', sm2Calls: 'async' }) },
+          { label: 'native, sync SM2', suite: createSmSuite({ backend: 'native', sm2Calls: 'sync' }) },
+        ]
+      : []),
+    { label: 'js fallback', suite: createSmSuite({ backend: 'js' }) },
+  ];
+  const ref = native ?? js;
+  const sealed = await suites[0]!.suite.encrypt(
+    await suites[0]!.suite.sign(message, signer),
+    recipient.certDer,
+  );
+  const bareSig = ref.sign(message, signerKey);
+  const bareCt = ref.encrypt(Buffer.alloc(16), recipientKey);
+  const [bareOut, ...outRates] = await interleaved([
+    () => [ref.sign(message, signerKey), ref.encrypt(Buffer.alloc(16), recipientKey)],
+    ...suites.map(
+      ({ suite }) =>
+        async () =>
+          suite.encrypt(await suite.sign(message, signer), recipient.certDer),
+    ),
+  ]);
+  const [bareBack, ...backRates] = await interleaved([
+    () => [ref.decrypt(bareCt, recipient.privateKey), ref.verify(message, bareSig, signerPublic)],
+    ...suites.map(
+      ({ suite }) =>
+        async () =>
+          suite.verify(await suite.decrypt(sealed, recipient), signer.certDer),
+    ),
+  ]);
+  const bareNote = `limit = bare ${ref.backend} SM2 of the same operations`;
+  suites.forEach(({ label }, i) => {
+    rows.push(row(`sm suite sign+encrypt 4 KiB (${label})`, outRates[i]!, bareOut, bareNote));
+    rows.push(row(`sm suite decrypt+verify 4 KiB (${label})`, backRates[i]!, bareBack, bareNote));
+  });
   return rows;
 }

@@ -11,6 +11,9 @@
  * EVP context plus the curve arithmetic. Every operation has a synchronous entry point and an
  * asynchronous one (napi async work on the libuv pool) so callers can keep the event loop free.
  *
+ * SM4-GCM (sm4_gcm.c) is exported too, because GHASH in JavaScript costs more than the rest of an
+ * envelope.
+ *
  * Ciphertexts are OpenSSL's SM2 format, which is GM/T 0009 ASN.1 C1C3C2:
  *   SM2Cipher ::= SEQUENCE { x INTEGER, y INTEGER, hash OCTET STRING (32), ciphertext OCTET STRING }
  * Signatures are DER SEQUENCE { r INTEGER, s INTEGER }.
@@ -25,6 +28,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sm4_gcm.h"
 
 typedef struct {
   EVP_PKEY *pkey;
@@ -356,6 +361,39 @@ OP_FN(verify_async, OP_VERIFY, 1)
 OP_FN(encrypt_async, OP_ENCRYPT, 1)
 OP_FN(decrypt_async, OP_DECRYPT, 1)
 
+
+/* ---------------------------------------------------------------- SM4-GCM (sm4_gcm.c) */
+
+/*
+ * sm4GcmEncrypt(key16, iv, plaintext, aad): ciphertext ‖ tag(16)
+ * sm4GcmDecrypt(key16, iv, ciphertext, tag16, aad): plaintext; throws on a tag mismatch.
+ * Synchronous: a 4 KiB packet costs tens of microseconds, less than a thread hop.
+ */
+static napi_value sm4_gcm_call(napi_env env, napi_callback_info info, int encrypt) {
+  size_t argc = 5;
+  napi_value argv[5], result;
+  uint8_t *key, *iv, *in, *aad, *tag = NULL, *out;
+  size_t key_len, iv_len, in_len, aad_len, tag_len = 0;
+  size_t need = encrypt ? 4 : 5;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < need || !get_bytes(env, argv[0], &key, &key_len) || key_len != 16 ||
+      !get_bytes(env, argv[1], &iv, &iv_len) || iv_len == 0 || !get_bytes(env, argv[2], &in, &in_len) ||
+      (!encrypt && (!get_bytes(env, argv[3], &tag, &tag_len) || tag_len != 16)) ||
+      !get_bytes(env, argv[encrypt ? 3 : 4], &aad, &aad_len)) {
+    napi_throw_type_error(env, NULL, "sm4Gcm: bad arguments");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_create_buffer(env, in_len + (encrypt ? 16 : 0), (void **)&out, &result));
+  if (!sm4_gcm(encrypt, key, iv, iv_len, aad, aad_len, in, in_len, out, encrypt ? out + in_len : tag)) {
+    napi_throw_error(env, "GW_NATIVE_CRYPTO", encrypt ? "SM4-GCM encryption failed" : "SM4-GCM tag mismatch");
+    return NULL;
+  }
+  return result;
+}
+
+static napi_value sm4_gcm_encrypt(napi_env env, napi_callback_info info) { return sm4_gcm_call(env, info, 1); }
+static napi_value sm4_gcm_decrypt(napi_env env, napi_callback_info info) { return sm4_gcm_call(env, info, 0); }
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"loadPrivateKey", NULL, load_private_key, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -368,6 +406,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"verifyAsync", NULL, verify_async, NULL, NULL, NULL, napi_enumerable, NULL},
     {"encryptAsync", NULL, encrypt_async, NULL, NULL, NULL, napi_enumerable, NULL},
     {"decryptAsync", NULL, decrypt_async, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sm4GcmEncrypt", NULL, sm4_gcm_encrypt, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sm4GcmDecrypt", NULL, sm4_gcm_decrypt, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (g_sm3 == NULL) {
     /* Fetch once: passing EVP_sm3() would repeat an implicit provider fetch on every call. */
@@ -376,6 +416,10 @@ static napi_value init(napi_env env, napi_value exports) {
       napi_throw_error(env, "GW_NATIVE_INIT", "OpenSSL in this Node has no SM3");
       return NULL;
     }
+  }
+  if (!sm4_gcm_init()) {
+    napi_throw_error(env, "GW_NATIVE_INIT", "OpenSSL in this Node has no SM4-ECB/CTR");
+    return NULL;
   }
   NAPI_CALL(env, napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

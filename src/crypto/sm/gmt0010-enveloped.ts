@@ -25,6 +25,7 @@ import {
   SM4_KEY_BYTES,
   sm4GcmDecrypt,
   sm4GcmEncrypt,
+  type Sm4GcmImpl,
 } from './sm4-gcm.js';
 
 /**
@@ -44,6 +45,11 @@ import {
  */
 
 const GM_DATA_OID = encodeOid(OID.GM_DATA);
+
+/** SM4-GCM follows the SM2 backend, so a forced JS fallback exercises JavaScript end to end. */
+function gcmImplFor(sm2: Sm2): Sm4GcmImpl {
+  return sm2.backend === 'native' ? 'native' : 'js';
+}
 
 function gcmParams(iv: Buffer): Buffer {
   return derTlv(TAG.SEQUENCE, derTlv(TAG.OCTET_STRING, iv), derUnsigned(BigInt(SM4_GCM_TAG_BYTES)));
@@ -79,7 +85,7 @@ export async function encryptGmt0010(sm2: Sm2, content: Buffer, recipientCertDer
   const cert = readSm2Certificate(recipientCertDer);
   const cek = randomBytes(SM4_KEY_BYTES);
   const iv = randomBytes(SM4_GCM_IV_BYTES);
-  const { ciphertext, tag } = sm4GcmEncrypt(cek, iv, content);
+  const { ciphertext, tag } = sm4GcmEncrypt(cek, iv, content, undefined, gcmImplFor(sm2));
   const encryptedKey = await sm2.encryptAsync(cek, cert.publicKey);
   cek.fill(0);
   const ktri = derTlv(
@@ -168,7 +174,14 @@ export async function decryptGmt0010(sm2: Sm2, der: Buffer, recipient: KeyedIden
     if (cek.length !== SM4_KEY_BYTES)
       throw new GatewayError('GW_ERR_CRYPTO_DECRYPT', 'Wrapped content key has the wrong length');
     const split = p.sealed.length - SM4_GCM_TAG_BYTES;
-    return sm4GcmDecrypt(cek, iv, p.sealed.subarray(0, split), p.sealed.subarray(split));
+    return sm4GcmDecrypt(
+      cek,
+      iv,
+      p.sealed.subarray(0, split),
+      p.sealed.subarray(split),
+      undefined,
+      gcmImplFor(sm2),
+    );
   } finally {
     cek.fill(0);
   }

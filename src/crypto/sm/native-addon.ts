@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export type NativeKey = { readonly __nativeSm2Key: unique symbol };
 
 /** The functions exported by native/tongban_sm.c (see that file for the contract). */
-export interface NativeSm2Addon {
+export interface NativeSmAddon {
   loadPrivateKey(pkcs8Der: Buffer): NativeKey;
   loadPublicKey(spkiDer: Buffer): NativeKey;
   sign(key: NativeKey, message: Uint8Array, id: Uint8Array): Buffer;
@@ -23,15 +23,34 @@ export interface NativeSm2Addon {
   ): Promise<boolean>;
   encryptAsync(key: NativeKey, plaintext: Uint8Array): Promise<Buffer>;
   decryptAsync(key: NativeKey, ciphertextDer: Uint8Array): Promise<Buffer>;
+  /** SM4-GCM, 16-byte tag appended. */
+  sm4GcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer;
+  /** SM4-GCM; throws on a tag mismatch. */
+  sm4GcmDecrypt(
+    key: Uint8Array,
+    iv: Uint8Array,
+    ciphertext: Uint8Array,
+    tag: Uint8Array,
+    aad: Uint8Array,
+  ): Buffer;
 }
 
 const ADDON_FILE = join('build', 'Release', 'tongban_sm.node');
 
-let loaded: { addon?: NativeSm2Addon; error?: string } | undefined;
+let loaded: { addon?: NativeSmAddon; error?: string } | undefined;
 
-function isAddon(value: unknown): value is NativeSm2Addon {
+function isAddon(value: unknown): value is NativeSmAddon {
   if (typeof value !== 'object' || value === null) return false;
-  const names = ['loadPrivateKey', 'loadPublicKey', 'sign', 'verify', 'encrypt', 'decrypt', 'signAsync'];
+  const names = [
+    'loadPrivateKey',
+    'loadPublicKey',
+    'sign',
+    'verify',
+    'encrypt',
+    'decrypt',
+    'signAsync',
+    'sm4GcmEncrypt',
+  ];
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 }
 
@@ -39,7 +58,7 @@ function isAddon(value: unknown): value is NativeSm2Addon {
  * Find and load the addon once per process (never when TONGBAN_SM_NATIVE=0). The package root is searched upwards from this
  * file because the module runs both from `src/` (tests) and from `dist/src/` (built).
  */
-export function loadNativeAddon(): { addon?: NativeSm2Addon; error?: string } {
+export function loadNativeAddon(): { addon?: NativeSmAddon; error?: string } {
   if (loaded) return loaded;
   // The same switch that skips the build at install time (native/build.mjs) keeps a stale
   // build from being loaded, so a JS-only host behaves identically with or without build/.
@@ -62,7 +81,9 @@ export function loadNativeAddon(): { addon?: NativeSm2Addon; error?: string } {
   }
   try {
     const mod: unknown = createRequire(import.meta.url)(file);
-    loaded = isAddon(mod) ? { addon: mod } : { error: `${file} does not export the SM2 functions` };
+    loaded = isAddon(mod)
+      ? { addon: mod }
+      : { error: `${file} does not export the SM functions (stale build? run npm ci)` };
   } catch (err) {
     loaded = { error: `${file} failed to load: ${err instanceof Error ? err.message : String(err)}` };
   }

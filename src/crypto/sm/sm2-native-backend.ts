@@ -1,14 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
 import type { Sm2Backend } from './sm2-backend.js';
-import type { NativeKey, NativeSm2Addon } from './native-addon.js';
+import type { NativeKey, NativeSmAddon } from './native-addon.js';
 import { sm2PrivateParts, sm2PublicParts } from './sm2-keys.js';
 
 /**
  * The OpenSSL backend (native/tongban_sm.c). Each KeyObject is parsed into an EVP_PKEY once and
  * the handle is cached on the KeyObject, so per-call cost is one EVP context plus the curve math.
  */
-export function createNativeSm2Backend(addon: NativeSm2Addon): Sm2Backend {
+export function createNativeSm2Backend(addon: NativeSmAddon): Sm2Backend {
   const privateHandles = new WeakMap<KeyObject, NativeKey>();
   const publicHandles = new WeakMap<KeyObject, NativeKey>();
 
