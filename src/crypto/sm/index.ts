@@ -20,6 +20,6 @@ export {
 export { issueSm2Certificate, verifySm2CertificateSignature } from './sm2-certificate.js';
 export type { Sm2CertRequest, Sm2KeyUsage } from './sm2-certificate.js';
 export { readSm2Certificate, type Sm2CertInfo } from './sm2-cert-info.js';
-export { sm4GcmDecrypt, sm4GcmEncrypt } from './sm4-gcm.js';
+export { sm4GcmDecrypt, sm4GcmEncrypt, type Sm4GcmImpl } from './sm4-gcm.js';
 export { sm3 } from './sm2-js.js';
 export { OID as SM_OID } from './oids.js';

@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, Name, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
+import { Certificate, SubjectKeyIdentifier, id_ce_subjectKeyIdentifier } from '@peculiar/asn1-x509';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import { sm2PublicKeyFromSpki } from './sm2-keys.js';
 
@@ -72,9 +72,4 @@ export function readSm2Certificate(der: Uint8Array): Sm2CertInfo {
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, info);
   return info;
-}
-
-/** DER of a Name, for comparing issuers. */
-export function nameDer(name: Name): Buffer {
-  return Buffer.from(AsnConvert.serialize(name));
 }
