@@ -230,7 +230,12 @@ prop(SesSignature, 'toSign', { type: TbsSign });
 prop(SesSignature, 'cert', { type: AsnPropTypes.OctetString });
 prop(SesSignature, 'signatureAlgID', { type: AsnPropTypes.ObjectIdentifier });
 prop(SesSignature, 'signature', { type: AsnPropTypes.BitString });
-prop(SesSignature, 'timeStamp', { type: AsnPropTypes.BitString, context: 0, implicit: false, optional: true });
+prop(SesSignature, 'timeStamp', {
+  type: AsnPropTypes.BitString,
+  context: 0,
+  implicit: false,
+  optional: true,
+});
 
 /** PictureDigest ::= SEQUENCE { algorithm OBJECT IDENTIFIER, digest OCTET STRING } (ours, see oids.ts). */
 export class PictureDigest {

@@ -1,4 +1,4 @@
-import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, type Name } from '@peculiar/asn1-x509';
 import { getSm2, sm2PublicKeyFromSpki } from '../crypto/sm/index.js';
@@ -45,20 +45,37 @@ export function formatName(name: Name): string {
 function curveOf(parameters: ArrayBuffer | null | undefined): string {
   if (!parameters) throw new Error('EC key without curve parameters');
   const bytes = new Uint8Array(parameters);
-  if (bytes[0] !== 0x06 || bytes[1] !== bytes.length - 2) throw new Error('EC parameters are not a named curve');
+  if (bytes[0] !== 0x06 || bytes[1] !== bytes.length - 2)
+    throw new Error('EC parameters are not a named curve');
   return oidText(bytes.subarray(2));
 }
 
+// A gateway sees the same few maker and signer certificates over and over; parsing one with
+// asn1-schema costs several milliseconds, the lookup nothing.
+const CACHE_LIMIT = 256;
+const cache = new Map<string, SealCertificate>();
+
 /**
- * Parse a certificate holding an SM2 or P-256 key. Throws a plain Error on anything else; the
- * callers decide which coded reason that is (malformed input vs. bad configuration).
+ * Parse a certificate holding an SM2 or P-256 key (cached by content). Throws a plain Error on
+ * anything else; the callers decide which coded reason that is (malformed input vs. bad
+ * configuration).
  */
 export function readSealCertificate(der: Uint8Array): SealCertificate {
-  const buf = Buffer.from(der);
+  const key = createHash('sha256').update(der).digest('base64');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const parsed = parseCertificate(Buffer.from(der));
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, parsed);
+  return parsed;
+}
+
+function parseCertificate(buf: Buffer): SealCertificate {
   const cert = AsnConvert.parse(buf, Certificate);
   const tbs = cert.tbsCertificate;
   const spki = tbs.subjectPublicKeyInfo;
-  if (spki.algorithm.algorithm !== SEAL_OID.EC_PUBLIC_KEY) throw new Error('certificate key is not an EC key');
+  if (spki.algorithm.algorithm !== SEAL_OID.EC_PUBLIC_KEY)
+    throw new Error('certificate key is not an EC key');
   const curve = curveOf(spki.algorithm.parameters);
   const spkiDer = Buffer.from(AsnConvert.serialize(spki));
   let algorithm: SealKeyAlgorithm;
@@ -72,7 +89,7 @@ export function readSealCertificate(der: Uint8Array): SealCertificate {
   } else {
     throw new Error(`certificate key is on an unsupported curve ${curve}`);
   }
-  return {
+  return Object.freeze({
     der: buf,
     subject: formatName(tbs.subject),
     subjectDer: Buffer.from(AsnConvert.serialize(tbs.subject)),
@@ -84,7 +101,7 @@ export function readSealCertificate(der: Uint8Array): SealCertificate {
     tbsDer: Buffer.from(cert.tbsCertificateRaw ?? AsnConvert.serialize(tbs)),
     signatureAlgorithm: cert.signatureAlgorithm.algorithm,
     signatureValue: Buffer.from(cert.signatureValue),
-  };
+  });
 }
 
 /**

@@ -1,4 +1,9 @@
-import { algorithmForDigestName, algorithmForDigestOid, algorithmForOid, type SealAlgorithm } from './algorithms.js';
+import {
+  algorithmForDigestName,
+  algorithmForDigestOid,
+  algorithmForOid,
+  type SealAlgorithm,
+} from './algorithms.js';
 import { certValidAt, isIssuedBy, readSealCertificate, type SealCertificate } from './certificate.js';
 import { readPngSize } from './png.js';
 import type { DecodedSeal } from './read-seal.js';
@@ -64,7 +69,10 @@ function isTrusted(maker: SealCertificate, trusted: readonly Buffer[]): boolean 
 }
 
 /** Picture, maker signature and maker trust. */
-export function checkSealMaker(seal: DecodedSeal, trustedMakerCerts?: readonly Buffer[]): SealMaker | SealRejected {
+export function checkSealMaker(
+  seal: DecodedSeal,
+  trustedMakerCerts?: readonly Buffer[],
+): SealMaker | SealRejected {
   const picture = checkPicture(seal);
   if (picture) return picture;
   let maker: SealCertificate;
@@ -101,17 +109,28 @@ export function signerInSeal(seal: DecodedSeal, signerCertDer: Buffer): boolean 
 }
 
 /** Signer list, seal validity and signer certificate validity, all at the signing time. */
-export function checkSealUse(seal: DecodedSeal, signer: SealCertificate, signedAt: Date): SealRejected | undefined {
+export function checkSealUse(
+  seal: DecodedSeal,
+  signer: SealCertificate,
+  signedAt: Date,
+): SealRejected | undefined {
   if (!signerInSeal(seal, signer.der)) {
-    return rejected('signer-not-in-seal', `The signer ${signer.subject} is not among the seal's allowed signers`);
+    return rejected(
+      'signer-not-in-seal',
+      `The signer ${signer.subject} is not among the seal's allowed signers`,
+    );
   }
   // Validity is judged at the signing time, as GB/T 38540 verifies a signature: a document
   // sealed while the seal was valid stays valid after the seal is retired.
   const { validStart, validEnd } = seal.seal.eSealInfo.property;
-  if (signedAt < validStart) return rejected('seal-expired', 'The document was sealed before the seal became valid');
+  if (signedAt < validStart)
+    return rejected('seal-expired', 'The document was sealed before the seal became valid');
   if (signedAt > validEnd) return rejected('seal-expired', 'The document was sealed after the seal expired');
   if (!certValidAt(signer, signedAt)) {
-    return rejected('signer-cert-expired', "The signer's certificate was not valid when the document was sealed");
+    return rejected(
+      'signer-cert-expired',
+      "The signer's certificate was not valid when the document was sealed",
+    );
   }
   return undefined;
 }

@@ -72,7 +72,7 @@ export function readWhole(buf: Uint8Array, tag: number): Tlv {
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   if ((parent.tag & 0x20) === 0) throw new DerError('expected a constructed element');
   const out: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
+  for (let at = parent.start; at < parent.end;) {
     const child = readTlv(buf, at, parent.end);
     out.push(child);
     at = child.end;

@@ -31,7 +31,11 @@ export {
   type SealRole,
   type VerifySealedDocumentsOptions,
 } from './sealed-document.js';
-export { renderResidentRegistration, type RenderOptions, type ResidentRegistrationData } from './render-registration.js';
+export {
+  renderResidentRegistration,
+  type RenderOptions,
+  type ResidentRegistrationData,
+} from './render-registration.js';
 export { describeSealFile, type SealDescription, type SealFileDescription } from './inspect.js';
 export { SEAL_OID, TONGBAN_ARC } from './oids.js';
 export {

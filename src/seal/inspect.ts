@@ -70,8 +70,17 @@ function describeSeal(d: DecodedSeal): SealDescription {
     validStart: p.validStart,
     validEnd: p.validEnd,
     certListType: p.certListType,
-    signers: d.certList.type === 1 ? d.certList.certs.map(subjectOf) : d.certList.digests.map((x) => `${x.type}:${x.value.toString('hex')}`),
-    picture: { type: info.picture.type, bytes: data.length, widthMm: info.picture.width, heightMm: info.picture.height, ...(pixels ? { pixels } : {}) },
+    signers:
+      d.certList.type === 1
+        ? d.certList.certs.map(subjectOf)
+        : d.certList.digests.map((x) => `${x.type}:${x.value.toString('hex')}`),
+    picture: {
+      type: info.picture.type,
+      bytes: data.length,
+      widthMm: info.picture.width,
+      heightMm: info.picture.height,
+      ...(pixels ? { pixels } : {}),
+    },
     makerSubject: subjectOf(new Uint8Array(d.seal.cert)),
     signAlgorithm: d.seal.signAlgID,
     hasPictureDigest: d.pictureDigest !== undefined,
@@ -92,7 +101,13 @@ export function describeSealFile(der: Buffer): SealFileDescription {
         format: 'CMS',
         seal: describeSeal(parts.seal),
         decoded: parts.seal,
-        signature: { signerSubject: parts.signer.subject, signedAt: parts.signedAt, propertyInfo: parts.propertyInfo, algorithm: 'ecdsa-with-SHA256', hasTimeStamp: false },
+        signature: {
+          signerSubject: parts.signer.subject,
+          signedAt: parts.signedAt,
+          propertyInfo: parts.propertyInfo,
+          algorithm: 'ecdsa-with-SHA256',
+          hasTimeStamp: false,
+        },
       };
     }
     // SESeal starts SES_SealInfo → SES_Header (a SEQUENCE); SES_Signature starts TBS_Sign → version.
@@ -116,6 +131,9 @@ export function describeSealFile(der: Buffer): SealFileDescription {
     };
   } catch (err) {
     const why = err instanceof DerError ? `: ${err.message}` : '';
-    throw new GatewayError('GW_ERR_SEAL_MALFORMED', `Not a GB/T 38540 seal, seal signature or seal CMS${why}`);
+    throw new GatewayError(
+      'GW_ERR_SEAL_MALFORMED',
+      `Not a GB/T 38540 seal, seal signature or seal CMS${why}`,
+    );
   }
 }

@@ -61,15 +61,24 @@ function attribute(type: string, der: ArrayBuffer): Attribute {
  *
  * Throws like `signDocument`; a signer key other than P-256 is GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM.
  */
-export function signDocumentIntl(doc: Buffer, seal: Buffer, signer: KeyedIdentity, opts: SignDocumentOptions = {}): Buffer {
+export function signDocumentIntl(
+  doc: Buffer,
+  seal: Buffer,
+  signer: KeyedIdentity,
+  opts: SignDocumentOptions = {},
+): Buffer {
   const decoded = sealForSigning(seal);
   const time = wholeSeconds(opts.time ?? new Date());
   const cert = checkSignerMayUse(decoded, signer, time);
   if (cert.algorithm !== 'ecdsa-p256') {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', 'The intl seal is signed with ECDSA P-256; the signer holds another key');
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      'The intl seal is signed with ECDSA P-256; the signer holds another key',
+    );
   }
   const propertyInfo = opts.propertyInfo ?? 'document';
-  if (!/^[\x20-\x7e]*$/.test(propertyInfo)) throw new GatewayError('GW_ERR_SEAL_PARAMETERS', 'propertyInfo must be printable ASCII');
+  if (!/^[\x20-\x7e]*$/.test(propertyInfo))
+    throw new GatewayError('GW_ERR_SEAL_PARAMETERS', 'propertyInfo must be printable ASCII');
   return encodeIntlSignature(doc, decoded, signer, time, propertyInfo);
 }
 
@@ -77,7 +86,13 @@ export function signDocumentIntl(doc: Buffer, seal: Buffer, signer: KeyedIdentit
  * The CMS encoding behind `signDocumentIntl`, without its checks (exported for tests that need
  * signatures a careful signer would refuse to make). Not part of the module's public face.
  */
-export function encodeIntlSignature(doc: Buffer, decoded: DecodedSeal, signer: KeyedIdentity, time: Date, propertyInfo: string): Buffer {
+export function encodeIntlSignature(
+  doc: Buffer,
+  decoded: DecodedSeal,
+  signer: KeyedIdentity,
+  time: Date,
+  propertyInfo: string,
+): Buffer {
   const info = decoded.seal.eSealInfo;
   const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
   const pictureDigest = new PictureDigest({
@@ -119,12 +134,16 @@ export function encodeIntlSignature(doc: Buffer, decoded: DecodedSeal, signer: K
   });
   const signedData = new SignedData({
     version: 1,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: SEAL_OID.SHA256 })]),
+    digestAlgorithms: new DigestAlgorithmIdentifiers([
+      new DigestAlgorithmIdentifier({ algorithm: SEAL_OID.SHA256 }),
+    ]),
     encapContentInfo: new EncapsulatedContentInfo({ eContentType: SEAL_OID.CMS_DATA }), // detached
     certificates: new CertificateSet([new CertificateChoices({ certificate: signerCert })]),
     signerInfos: new SignerInfos([signerInfo]),
   });
   return Buffer.from(
-    AsnConvert.serialize(new ContentInfo({ contentType: SEAL_OID.CMS_SIGNED_DATA, content: AsnConvert.serialize(signedData) })),
+    AsnConvert.serialize(
+      new ContentInfo({ contentType: SEAL_OID.CMS_SIGNED_DATA, content: AsnConvert.serialize(signedData) }),
+    ),
   );
 }

@@ -71,14 +71,17 @@ function certificate(der: Buffer, what: string): SealCertificate {
 }
 
 function checkOptions(o: MakeSealOptions): void {
-  if (o.esID.length > 64 || !IA5_PRINTABLE.test(o.esID)) throw bad('esID must be 1–64 printable ASCII characters');
+  if (o.esID.length > 64 || !IA5_PRINTABLE.test(o.esID))
+    throw bad('esID must be 1–64 printable ASCII characters');
   if (o.name.trim() === '') throw bad('The seal needs a name');
   if (!Number.isInteger(o.type) || o.type < 1) throw bad('Seal type must be a positive integer');
   if (o.picture.type !== 'png' || !readPngSize(o.picture.data)) throw bad('The seal picture must be a PNG');
   for (const mm of [o.picture.width, o.picture.height]) {
-    if (!Number.isInteger(mm) || mm < 1 || mm > 1000) throw bad('Picture width and height are millimetres, 1–1000');
+    if (!Number.isInteger(mm) || mm < 1 || mm > 1000)
+      throw bad('Picture width and height are millimetres, 1–1000');
   }
-  if (Number.isNaN(o.validStart.getTime()) || Number.isNaN(o.validEnd.getTime())) throw bad('Validity dates are invalid');
+  if (Number.isNaN(o.validStart.getTime()) || Number.isNaN(o.validEnd.getTime()))
+    throw bad('Validity dates are invalid');
   if (wholeSeconds(o.validEnd) <= wholeSeconds(o.validStart)) throw bad('validEnd must be after validStart');
   if (o.signerCerts.length === 0) throw bad('A seal must name at least one signer certificate');
   const vid = o.vendorId ?? 'TONGBAN';
@@ -102,7 +105,10 @@ export function makeSeal(opts: MakeSealOptions): Buffer {
   const maker = certificate(opts.maker.certDer, 'The maker certificate');
   opts.signerCerts.forEach((der, i) => certificate(der, `Signer certificate ${i + 1}`));
   if (!keyMatchesCertificate(opts.maker.privateKey, maker)) {
-    throw new GatewayError('GW_ERR_CRYPTO_KEY', "The maker's private key does not belong to the maker certificate");
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_KEY',
+      "The maker's private key does not belong to the maker certificate",
+    );
   }
   const alg = algorithmForKey(maker.algorithm);
   const pictureDigest = new PictureDigest({

@@ -47,7 +47,8 @@ export function decodeSeal(input: Uint8Array): DecodedSeal {
   const seal = parse(der, SESeal, 'SESeal');
   const info = seal.eSealInfo;
   if (info.header.id !== 'ES') throw new DerError('SES_Header.ID is not "ES"');
-  if (info.header.version !== SES_VERSION) throw new DerError(`SES_Header.version ${info.header.version} is not 4`);
+  if (info.header.version !== SES_VERSION)
+    throw new DerError(`SES_Header.version ${info.header.version} is not 4`);
   ia5(info.header.vid, 'SES_Header.Vid');
   ia5(info.esID, 'esID');
   ia5(info.picture.type, 'picture type');
@@ -77,7 +78,8 @@ export function decodeSesSignature(input: Uint8Array): DecodedSignature {
   const tbsTlv = child(der, outer, 0, TAG.SEQUENCE);
   const sealTlv = child(der, tbsTlv, 1, TAG.SEQUENCE);
   const signature = parse(der, SesSignature, 'SES_Signature');
-  if (signature.toSign.version !== SES_VERSION) throw new DerError(`TBS_Sign.version ${signature.toSign.version} is not 4`);
+  if (signature.toSign.version !== SES_VERSION)
+    throw new DerError(`TBS_Sign.version ${signature.toSign.version} is not 4`);
   ia5(signature.toSign.propertyInfo, 'propertyInfo');
   const seal = decodeSeal(slice(der, sealTlv));
   return { der, tbsDer: slice(der, tbsTlv), signature, seal };

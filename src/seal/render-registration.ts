@@ -24,7 +24,10 @@ export interface ResidentRegistrationData {
   readonly nativePlace: string;
   readonly idNumber: string;
   readonly address: string;
-  readonly guardians: ReadonlyArray<{ readonly name: string; readonly relation: 'father' | 'mother' | 'guardian' }>;
+  readonly guardians: ReadonlyArray<{
+    readonly name: string;
+    readonly relation: 'father' | 'mother' | 'guardian';
+  }>;
   readonly registeredOn: string;
   readonly registrationReason: string;
   readonly officer: string;
@@ -130,7 +133,14 @@ function contentStream(d: ResidentRegistrationData, kind: keyof typeof TITLES): 
     }
     y -= 12;
   }
-  ops.push(line(72, Math.min(y, 90), 8, 'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>'));
+  ops.push(
+    line(
+      72,
+      Math.min(y, 90),
+      8,
+      'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>',
+    ),
+  );
   return ops.join('\n');
 }
 

@@ -8,7 +8,8 @@ import { rejected, type SealFailureReason, type SealVerification } from './verif
 import { verifySealedDocument, type VerifySealOptions } from './verify.js';
 
 /** Which document of a case this is. */
-export type SealedDocumentKind = 'resident-registration' | 'household-page' | 'acceptance-receipt' | 'refusal-notice';
+export type SealedDocumentKind =
+  'resident-registration' | 'household-page' | 'acceptance-receipt' | 'refusal-notice';
 /** Media types a sealed document may have. */
 export type SealedMediaType = 'application/json' | 'image/png' | 'application/pdf';
 /** Who applied a seal: the 户籍地 unit seal, or the 承办人's signature. */
@@ -65,7 +66,8 @@ export function sealDocument(input: SealDocumentInput): SealedDocument {
       throw new GatewayError('GW_ERR_SEAL_MALFORMED', 'The unit seal is not a GB/T 38540 v4 SESeal');
     }
   })();
-  if (unitType !== SEAL_TYPE.unit) throw new GatewayError('GW_ERR_SEAL_ROLE', 'The unit seal must be a seal of type 1 (单位印章)');
+  if (unitType !== SEAL_TYPE.unit)
+    throw new GatewayError('GW_ERR_SEAL_ROLE', 'The unit seal must be a seal of type 1 (单位印章)');
   const time = input.time ?? new Date();
   const opts = { time, propertyInfo: sealedPropertyInfo(input.kind, input.mediaType) };
   const sign = input.suite === 'sm' ? signDocument : signDocumentIntl;
@@ -76,7 +78,10 @@ export function sealDocument(input: SealDocumentInput): SealedDocument {
     mediaType: input.mediaType,
     contentBase64: input.content.toString('base64'),
     suite: input.suite,
-    seals: applications.map(([role, a]) => ({ role, signatureBase64: sign(input.content, a.seal, a.signer, opts).toString('base64') })),
+    seals: applications.map(([role, a]) => ({
+      role,
+      signatureBase64: sign(input.content, a.seal, a.signer, opts).toString('base64'),
+    })),
   };
 }
 
@@ -100,7 +105,13 @@ export type SealedDocumentsVerification =
   | {
       readonly valid: false;
       readonly checks: SealedDocumentCheck[];
-      readonly failure: { readonly index: number; readonly kind: string; readonly role?: SealRole; readonly reason: SealFailureReason; readonly message: string };
+      readonly failure: {
+        readonly index: number;
+        readonly kind: string;
+        readonly role?: SealRole;
+        readonly reason: SealFailureReason;
+        readonly message: string;
+      };
     };
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -110,14 +121,25 @@ function decode64(text: unknown): Buffer | undefined {
 }
 
 /** Check one seal beyond its signatures: suite, what was signed, role. */
-function checkOne(doc: SealedDocument, role: SealRole, content: Buffer, sig: Buffer, opts: VerifySealOptions): SealVerification {
+function checkOne(
+  doc: SealedDocument,
+  role: SealRole,
+  content: Buffer,
+  sig: Buffer,
+  opts: VerifySealOptions,
+): SealVerification {
   const v = verifySealedDocument(content, sig, opts);
   if (!v.valid) return v;
-  if (v.suite !== doc.suite) return rejected('malformed', `The ${role} signature is ${v.suite}, the document declares ${doc.suite}`);
+  if (v.suite !== doc.suite)
+    return rejected('malformed', `The ${role} signature is ${v.suite}, the document declares ${doc.suite}`);
   if (v.propertyInfo !== sealedPropertyInfo(doc.kind, doc.mediaType)) {
-    return rejected('document-digest', `The ${role} signature was made for "${v.propertyInfo}", not this ${doc.kind}`);
+    return rejected(
+      'document-digest',
+      `The ${role} signature was made for "${v.propertyInfo}", not this ${doc.kind}`,
+    );
   }
-  if (role === 'unit' && v.sealType !== SEAL_TYPE.unit) return rejected('seal-role', 'The unit seal is not a 单位印章 (type 1)');
+  if (role === 'unit' && v.sealType !== SEAL_TYPE.unit)
+    return rejected('seal-role', 'The unit seal is not a 单位印章 (type 1)');
   return v;
 }
 
@@ -126,22 +148,38 @@ function checkOne(doc: SealedDocument, role: SealRole, content: Buffer, sig: Buf
  * declared suite, the signed kind/media type, exactly one unit seal (a 单位印章) and — unless
  * `requireOfficer` is false — one officer signature. Never throws.
  */
-export function verifySealedDocuments(docs: readonly SealedDocument[], opts: VerifySealedDocumentsOptions = {}): SealedDocumentsVerification {
+export function verifySealedDocuments(
+  docs: readonly SealedDocument[],
+  opts: VerifySealedDocumentsOptions = {},
+): SealedDocumentsVerification {
   const checks: SealedDocumentCheck[] = [];
   let failure: Extract<SealedDocumentsVerification, { valid: false }>['failure'] | undefined;
-  const fail = (index: number, kind: string, reason: SealFailureReason, message: string, role?: SealRole): void => {
+  const fail = (
+    index: number,
+    kind: string,
+    reason: SealFailureReason,
+    message: string,
+    role?: SealRole,
+  ): void => {
     failure ??= { index, kind, reason, message, ...(role ? { role } : {}) };
   };
   docs.forEach((doc, index) => {
     const kind = typeof doc?.kind === 'string' ? doc.kind : 'unknown';
     const content = decode64(doc?.contentBase64);
-    if (!content || !Array.isArray(doc.seals)) return fail(index, kind, 'malformed', 'Document content or seals are malformed');
+    if (!content || !Array.isArray(doc.seals))
+      return fail(index, kind, 'malformed', 'Document content or seals are malformed');
     const roles = doc.seals.map((s) => s?.role);
     for (const role of ['unit', 'officer'] as const) {
       const n = roles.filter((r) => r === role).length;
       if (n > 1) fail(index, kind, 'malformed', `More than one ${role} seal`, role);
       if (n === 0 && (role === 'unit' || opts.requireOfficer !== false)) {
-        fail(index, kind, 'seal-missing', role === 'unit' ? 'The unit seal is missing' : "The officer's signature is missing", role);
+        fail(
+          index,
+          kind,
+          'seal-missing',
+          role === 'unit' ? 'The unit seal is missing' : "The officer's signature is missing",
+          role,
+        );
       }
     }
     for (const s of doc.seals) {
@@ -151,7 +189,9 @@ export function verifySealedDocuments(docs: readonly SealedDocument[], opts: Ver
         continue;
       }
       const sig = decode64(s.signatureBase64);
-      const result = sig ? checkOne(doc, role, content, sig, opts) : rejected('malformed', 'The signature is not base64');
+      const result = sig
+        ? checkOne(doc, role, content, sig, opts)
+        : rejected('malformed', 'The signature is not base64');
       checks.push({ index, kind, role, result });
       if (!result.valid) fail(index, kind, result.reason, result.message, role);
     }

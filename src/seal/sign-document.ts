@@ -33,7 +33,10 @@ export function sealForSigning(seal: Buffer): DecodedSeal {
   // TBS_Sign embeds the seal as a structure; our encoder must reproduce its bytes exactly or
   // the maker's signature would no longer match what we embed.
   if (!Buffer.from(AsnConvert.serialize(decoded.seal)).equals(decoded.der)) {
-    throw new GatewayError('GW_ERR_SEAL_MALFORMED', 'The seal is not in canonical DER and cannot be embedded unchanged');
+    throw new GatewayError(
+      'GW_ERR_SEAL_MALFORMED',
+      'The seal is not in canonical DER and cannot be embedded unchanged',
+    );
   }
   // Never apply a seal that a verifier would refuse (picture, maker signature, maker certificate).
   const made = checkSealMaker(decoded);
@@ -47,16 +50,26 @@ export function checkSignerMayUse(seal: DecodedSeal, signer: KeyedIdentity, time
   try {
     cert = readSealCertificate(signer.certDer);
   } catch (err) {
-    throw new GatewayError('GW_ERR_SEAL_PARAMETERS', `The signer certificate is not usable: ${(err as Error).message}`);
+    throw new GatewayError(
+      'GW_ERR_SEAL_PARAMETERS',
+      `The signer certificate is not usable: ${(err as Error).message}`,
+    );
   }
   if (!keyMatchesCertificate(signer.privateKey, cert)) {
-    throw new GatewayError('GW_ERR_CRYPTO_KEY', "The signer's private key does not belong to the signer certificate");
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_KEY',
+      "The signer's private key does not belong to the signer certificate",
+    );
   }
   if (!signerInSeal(seal, signer.certDer)) throw new GatewayError('GW_ERR_SEAL_SIGNER_NOT_IN_SEAL');
   const { validStart, validEnd } = seal.seal.eSealInfo.property;
-  if (time < validStart || time > validEnd) throw new GatewayError('GW_ERR_SEAL_EXPIRED', 'The seal is not valid at the signing time');
+  if (time < validStart || time > validEnd)
+    throw new GatewayError('GW_ERR_SEAL_EXPIRED', 'The seal is not valid at the signing time');
   if (!certValidAt(cert, time)) {
-    throw new GatewayError('GW_ERR_SEAL_SIGNER_CERT_EXPIRED', 'The signer certificate is not valid at the signing time');
+    throw new GatewayError(
+      'GW_ERR_SEAL_SIGNER_CERT_EXPIRED',
+      'The signer certificate is not valid at the signing time',
+    );
   }
   return cert;
 }
@@ -71,18 +84,30 @@ export function checkSignerMayUse(seal: DecodedSeal, signer: KeyedIdentity, time
  * instead; GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM), a signer outside the seal's list, a seal or
  * signer certificate not valid at the signing time, a key that does not fit its certificate.
  */
-export function signDocument(doc: Buffer, seal: Buffer, signer: KeyedIdentity, opts: SignDocumentOptions = {}): Buffer {
+export function signDocument(
+  doc: Buffer,
+  seal: Buffer,
+  signer: KeyedIdentity,
+  opts: SignDocumentOptions = {},
+): Buffer {
   const decoded = sealForSigning(seal);
   if (decoded.seal.signAlgID !== SEAL_OID.SM2_WITH_SM3) {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', 'SES_Signature needs an SM2 seal; use signDocumentIntl for P-256 seals');
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      'SES_Signature needs an SM2 seal; use signDocumentIntl for P-256 seals',
+    );
   }
   const time = wholeSeconds(opts.time ?? new Date());
   const cert = checkSignerMayUse(decoded, signer, time);
   if (cert.algorithm !== 'sm2') {
-    throw new GatewayError('GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM', 'SES_Signature is signed with SM2; the signer holds another key');
+    throw new GatewayError(
+      'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM',
+      'SES_Signature is signed with SM2; the signer holds another key',
+    );
   }
   const propertyInfo = opts.propertyInfo ?? 'document';
-  if (!/^[\x20-\x7e]*$/.test(propertyInfo)) throw new GatewayError('GW_ERR_SEAL_PARAMETERS', 'propertyInfo must be printable ASCII');
+  if (!/^[\x20-\x7e]*$/.test(propertyInfo))
+    throw new GatewayError('GW_ERR_SEAL_PARAMETERS', 'propertyInfo must be printable ASCII');
   const alg = algorithmForKey('sm2');
   const toSign = new TbsSign({
     eseal: decoded.seal,

@@ -70,6 +70,12 @@ export function rejected(reason: SealFailureReason, message: string): SealReject
 }
 
 /** The GatewayError (422, permanent) for a rejected verification. */
-export function sealError(v: SealRejected, details: Array<{ path?: string; message: string }> = []): GatewayError {
-  return new GatewayError(SEAL_ERROR_CODES[v.reason], v.message, [{ message: v.message, reason: v.reason }, ...details]);
+export function sealError(
+  v: SealRejected,
+  details: Array<{ path?: string; message: string }> = [],
+): GatewayError {
+  return new GatewayError(SEAL_ERROR_CODES[v.reason], v.message, [
+    { message: v.message, reason: v.reason },
+    ...details,
+  ]);
 }

@@ -24,7 +24,10 @@ function verifySes(doc: Buffer, signatureDer: Buffer, opts: VerifySealOptions): 
   try {
     decoded = decodeSesSignature(signatureDer);
   } catch (err) {
-    return rejected('malformed', `Not a GB/T 38540 v4 SES_Signature: ${err instanceof DerError ? err.message : 'cannot be decoded'}`);
+    return rejected(
+      'malformed',
+      `Not a GB/T 38540 v4 SES_Signature: ${err instanceof DerError ? err.message : 'cannot be decoded'}`,
+    );
   }
   const { signature, seal } = decoded;
   if (signature.signatureAlgID !== SEAL_OID.SM2_WITH_SM3 || seal.seal.signAlgID !== SEAL_OID.SM2_WITH_SM3) {
@@ -40,7 +43,10 @@ function verifySes(doc: Buffer, signatureDer: Buffer, opts: VerifySealOptions): 
     return rejected('malformed', 'The signer certificate cannot be read');
   }
   const alg = algorithmForKey('sm2');
-  if (signer.algorithm !== 'sm2' || !alg.verify(decoded.tbsDer, new Uint8Array(signature.signature), signer.publicKey)) {
+  if (
+    signer.algorithm !== 'sm2' ||
+    !alg.verify(decoded.tbsDer, new Uint8Array(signature.signature), signer.publicKey)
+  ) {
     return rejected('signer-signature', "The signer's signature over the document does not verify");
   }
   const signedAt = signature.toSign.timeInfo;
@@ -76,14 +82,23 @@ function verifySes(doc: Buffer, signatureDer: Buffer, opts: VerifySealOptions): 
  * signer certificate's validity then (`signer-cert-expired`), the document digest
  * (`document-digest`). Never throws: any input yields a result.
  */
-export function verifySealedDocument(doc: Buffer, signature: Buffer, opts: VerifySealOptions = {}): SealVerification {
+export function verifySealedDocument(
+  doc: Buffer,
+  signature: Buffer,
+  opts: VerifySealOptions = {},
+): SealVerification {
   try {
     const outer = readTlv(signature, 0);
     if (outer.tag !== TAG.SEQUENCE) return rejected('malformed', 'A seal signature is a DER SEQUENCE');
     const first = readTlv(signature, outer.start, outer.end);
-    return first.tag === TAG.OID ? verifyIntlSealedDocument(doc, signature, opts) : verifySes(doc, signature, opts);
+    return first.tag === TAG.OID
+      ? verifyIntlSealedDocument(doc, signature, opts)
+      : verifySes(doc, signature, opts);
   } catch (err) {
     // Reached only for input that slipped past the structural checks; still a verdict, not a crash.
-    return rejected('malformed', err instanceof DerError ? `Malformed DER: ${err.message}` : 'The seal signature cannot be processed');
+    return rejected(
+      'malformed',
+      err instanceof DerError ? `Malformed DER: ${err.message}` : 'The seal signature cannot be processed',
+    );
   }
 }

@@ -34,7 +34,8 @@ function prim(n: Node, type: number): Buffer {
   return bytes(n);
 }
 const int = (n: Node): number => forge.asn1.derToInteger(prim(n, Type.INTEGER).toString('latin1'));
-const text = (n: Node, type: number): string => prim(n, type).toString(type === Type.UTF8 ? 'utf8' : 'latin1');
+const text = (n: Node, type: number): string =>
+  prim(n, type).toString(type === Type.UTF8 ? 'utf8' : 'latin1');
 const bits = (n: Node): Buffer => {
   const b = prim(n, Type.BITSTRING);
   expect(b[0]).toBe(0); // no unused bits
@@ -66,7 +67,11 @@ describe('SESeal and SES_Signature DER, decoded field by field independently', (
   const opts = unitSealOptions(world);
   const seal = makeSeal(opts);
   const doc = Buffer.from('户口簿个人信息页 徐小雨');
-  const sig = signDocument(doc, seal, world.officer, { time: NOW, propertyInfo: 'household-page;application/pdf', timeStamp: Buffer.from('tst') });
+  const sig = signDocument(doc, seal, world.officer, {
+    time: NOW,
+    propertyInfo: 'household-page;application/pdf',
+    timeStamp: Buffer.from('tst'),
+  });
 
   it('SES_Signature → TBS_Sign → SESeal → SES_SealInfo', () => {
     const [tbs, cert, alg, signature, ts] = kids(parse(sig), Type.SEQUENCE, 5);
@@ -82,21 +87,39 @@ describe('SESeal and SES_Signature DER, decoded field by field independently', (
     expect(ts!.type).toBe(0);
     expect(bits((ts!.value as Node[])[0]!).toString()).toBe('tst');
     // the signer's SM2 signature over DER(TBS_Sign), checked by sm-crypto-v2
-    expect(smc.doVerifySignature(der(tbs!), bits(signature!).toString('hex'), publicKeyHex(world.officer.certDer), { hash: true, der: true })).toBe(true);
+    expect(
+      smc.doVerifySignature(
+        der(tbs!),
+        bits(signature!).toString('hex'),
+        publicKeyHex(world.officer.certDer),
+        { hash: true, der: true },
+      ),
+    ).toBe(true);
 
     // SESeal inside TBS_Sign is the seal exactly as made
     expect(der(eseal!).equals(seal)).toBe(true);
     const [sealInfo, makerCert, signAlg, signedValue] = kids(eseal!, Type.SEQUENCE, 4);
     expect(prim(makerCert!, Type.OCTETSTRING).equals(world.maker.certDer)).toBe(true);
     expect(forge.asn1.derToOid(prim(signAlg!, Type.OID).toString('latin1'))).toBe('1.2.156.10197.1.501');
-    expect(smc.doVerifySignature(der(sealInfo!), bits(signedValue!).toString('hex'), publicKeyHex(world.maker.certDer), { hash: true, der: true })).toBe(true);
+    expect(
+      smc.doVerifySignature(
+        der(sealInfo!),
+        bits(signedValue!).toString('hex'),
+        publicKeyHex(world.maker.certDer),
+        { hash: true, der: true },
+      ),
+    ).toBe(true);
 
     const [header, esID, property, picture, extDatas] = kids(sealInfo!, Type.SEQUENCE, 5);
     const [id, hv, vid] = kids(header!, Type.SEQUENCE, 3);
     expect([text(id!, Type.IA5STRING), int(hv!), text(vid!, Type.IA5STRING)]).toEqual(['ES', 4, 'TONGBAN']);
     expect(text(esID!, Type.IA5STRING)).toBe('52010200000001');
 
-    const [type, name, certListType, certList, createDate, validStart, validEnd] = kids(property!, Type.SEQUENCE, 7);
+    const [type, name, certListType, certList, createDate, validStart, validEnd] = kids(
+      property!,
+      Type.SEQUENCE,
+      7,
+    );
     expect(int(type!)).toBe(1);
     expect(text(name!, Type.UTF8)).toBe('贵阳市公安局南明分局户籍专用章');
     expect(int(certListType!)).toBe(1);
@@ -116,7 +139,9 @@ describe('SESeal and SES_Signature DER, decoded field by field independently', (
     expect(prim(extnID!, Type.OID).equals(oidBytes(SEAL_OID.EXT_PICTURE_DIGEST))).toBe(true);
     const [digestAlg, digest] = kids(parse(prim(extnValue!, Type.OCTETSTRING)), Type.SEQUENCE, 2);
     expect(forge.asn1.derToOid(prim(digestAlg!, Type.OID).toString('latin1'))).toBe('1.2.156.10197.1.401');
-    expect(prim(digest!, Type.OCTETSTRING).equals(createHash('sm3').update(world.picture).digest())).toBe(true);
+    expect(prim(digest!, Type.OCTETSTRING).equals(createHash('sm3').update(world.picture).digest())).toBe(
+      true,
+    );
   });
 
   it('openssl asn1parse reads the same tree and names our private OID arc', () => {

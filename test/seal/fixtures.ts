@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyedIdentity } from '../../src/crypto/index.js';
 import { generateSm2KeyPair, issueSm2Certificate } from '../../src/crypto/sm/index.js';
-import { drawSealPicture, makeSeal, SEAL_TYPE, type MakeSealOptions, type ResidentRegistrationData } from '../../src/seal/index.js';
+import {
+  drawSealPicture,
+  makeSeal,
+  SEAL_TYPE,
+  type MakeSealOptions,
+  type ResidentRegistrationData,
+} from '../../src/seal/index.js';
 import { makeLeaf, makeRoot, type TestIdentity } from '../crypto/intl/openssl-pki.js';
 
 const DAY = 86_400_000;
@@ -15,14 +21,20 @@ export const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 export function smIdentity(
   commonName: string,
   issuer?: KeyedIdentity,
-  validity: { notBefore: Date; notAfter: Date } = { notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() + 365 * DAY) },
+  validity: { notBefore: Date; notAfter: Date } = {
+    notBefore: new Date(NOW.getTime() - 30 * DAY),
+    notAfter: new Date(NOW.getTime() + 365 * DAY),
+  },
 ): KeyedIdentity {
   const { publicKey, privateKey } = generateSm2KeyPair();
   const certDer = issueSm2Certificate({
     subject: { commonName, organization: 'Tongban Test' },
     ...validity,
     isCa: issuer === undefined,
-    keyUsage: issuer === undefined ? ['keyCertSign', 'cRLSign', 'digitalSignature'] : ['digitalSignature', 'nonRepudiation'],
+    keyUsage:
+      issuer === undefined
+        ? ['keyCertSign', 'cRLSign', 'digitalSignature']
+        : ['digitalSignature', 'nonRepudiation'],
     publicKey,
     ...(issuer ? { issuer } : { subjectPrivateKeyForSelfSigned: privateKey }),
   });

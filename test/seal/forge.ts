@@ -20,7 +20,12 @@ export function forgeSesSignature(doc: Buffer, sealDer: Buffer, signer: KeyedIde
   const signature = getSm2().sign(Buffer.from(AsnConvert.serialize(toSign)), signer.privateKey);
   return Buffer.from(
     AsnConvert.serialize(
-      new SesSignature({ toSign, cert: ab(signer.certDer), signatureAlgID: '1.2.156.10197.1.501', signature: ab(signature) }),
+      new SesSignature({
+        toSign,
+        cert: ab(signer.certDer),
+        signatureAlgID: '1.2.156.10197.1.501',
+        signature: ab(signature),
+      }),
     ),
   );
 }

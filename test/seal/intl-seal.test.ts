@@ -26,10 +26,18 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
   const sm = smWorld();
   // openssl's certificates start "now", so this seal and its signatures do too.
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const sealOpts = unitSealOptions(sm, { maker: w.maker, signerCerts: [w.signer.certDer], createDate: now, validStart: now });
+  const sealOpts = unitSealOptions(sm, {
+    maker: w.maker,
+    signerCerts: [w.signer.certDer],
+    createDate: now,
+    validStart: now,
+  });
   const seal = makeSeal(sealOpts);
   const doc = Buffer.from('常住人口登记表 — intl partner copy\n');
-  const cms = signDocumentIntl(doc, seal, w.signer, { time: now, propertyInfo: 'resident-registration;application/pdf' });
+  const cms = signDocumentIntl(doc, seal, w.signer, {
+    time: now,
+    propertyInfo: 'resident-registration;application/pdf',
+  });
   const trust = { now, trustedMakerCerts: [w.root.certDer] };
   const docPath = join(w.dir, 'doc.bin');
   writeFileSync(docPath, doc);
@@ -37,7 +45,19 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
   function opensslVerify(signature: Buffer, content = docPath): Buffer {
     const sigPath = join(w.dir, 'doc.p7s');
     writeFileSync(sigPath, signature);
-    return openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', sigPath, '-content', content, '-CAfile', w.root.certPath]);
+    return openssl([
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      sigPath,
+      '-content',
+      content,
+      '-CAfile',
+      w.root.certPath,
+    ]);
   }
 
   it('is accepted by openssl cms -verify with the document as detached content', () => {
@@ -77,7 +97,11 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
 
   const decoded = decodeSeal(seal);
   const cases: Array<{ name: string; run: () => SealVerification; reason: SealFailureReason }> = [
-    { name: 'signer signature broken', run: () => verifySealedDocument(doc, flipBit(cms, cms.length - 1), trust), reason: 'signer-signature' },
+    {
+      name: 'signer signature broken',
+      run: () => verifySealedDocument(doc, flipBit(cms, cms.length - 1), trust),
+      reason: 'signer-signature',
+    },
     {
       name: 'maker signature broken',
       run: () => {
@@ -103,12 +127,23 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
       name: 'seal expired before the signing time',
       run: () => {
         const late = new Date(sealOpts.validEnd.getTime() + DAY);
-        return verifySealedDocument(doc, encodeIntlSignature(doc, decoded, w.signer, late, 'document'), { ...trust, now: late });
+        return verifySealedDocument(doc, encodeIntlSignature(doc, decoded, w.signer, late, 'document'), {
+          ...trust,
+          now: late,
+        });
       },
       reason: 'seal-expired',
     },
-    { name: 'maker not trusted', run: () => verifySealedDocument(doc, cms, { now, trustedMakerCerts: [sm.root.certDer] }), reason: 'untrusted-maker' },
-    { name: 'signing time in the future', run: () => verifySealedDocument(doc, cms, { now: new Date(now.getTime() - DAY) }), reason: 'malformed' },
+    {
+      name: 'maker not trusted',
+      run: () => verifySealedDocument(doc, cms, { now, trustedMakerCerts: [sm.root.certDer] }),
+      reason: 'untrusted-maker',
+    },
+    {
+      name: 'signing time in the future',
+      run: () => verifySealedDocument(doc, cms, { now: new Date(now.getTime() - DAY) }),
+      reason: 'malformed',
+    },
   ];
 
   it.each(cases)('$name → $reason', ({ run, reason }) => {
@@ -118,14 +153,27 @@ describe('intl seal (CMS SignedData with seal attributes)', () => {
   it('inspect reads the seal and the signer out of the CMS', () => {
     expect(describeSealFile(cms)).toMatchObject({
       format: 'CMS',
-      seal: { esID: '52010200000001', makerSubject: 'CN=seal-maker', signAlgorithm: '1.2.840.10045.4.3.2', hasPictureDigest: true },
-      signature: { signerSubject: 'CN=seal-signer', signedAt: now, propertyInfo: 'resident-registration;application/pdf' },
+      seal: {
+        esID: '52010200000001',
+        makerSubject: 'CN=seal-maker',
+        signAlgorithm: '1.2.840.10045.4.3.2',
+        hasPictureDigest: true,
+      },
+      signature: {
+        signerSubject: 'CN=seal-signer',
+        signedAt: now,
+        propertyInfo: 'resident-registration;application/pdf',
+      },
     });
   });
 
   it('refuses SM keys in the intl seal and P-256 keys in an SES_Signature', () => {
     const smSeal = makeSeal(unitSealOptions(sm));
-    expect(() => signDocumentIntl(doc, smSeal, sm.officer)).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM' }));
-    expect(() => signDocument(doc, seal, w.signer, { time: now })).toThrow(expect.objectContaining({ code: 'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM' }));
+    expect(() => signDocumentIntl(doc, smSeal, sm.officer)).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM' }),
+    );
+    expect(() => signDocument(doc, seal, w.signer, { time: now })).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_CRYPTO_UNSUPPORTED_ALGORITHM' }),
+    );
   });
 });

@@ -8,7 +8,10 @@ describe('SM seal round trip', () => {
   const doc = Buffer.from('%PDF-1.7 常住人口登记表 徐小雨');
 
   it('makes a seal, signs a document and verifies it', () => {
-    const sig = signDocument(doc, seal, world.officer, { time: NOW, propertyInfo: 'resident-registration;application/pdf' });
+    const sig = signDocument(doc, seal, world.officer, {
+      time: NOW,
+      propertyInfo: 'resident-registration;application/pdf',
+    });
     const v = verifySealedDocument(doc, sig, { now: NOW, trustedMakerCerts: [world.root.certDer] });
     expect(v).toEqual({
       valid: true,

@@ -28,9 +28,17 @@ async function run(...args: string[]): Promise<{ out: string; exitCode: number }
 describe('tongban seal verify | inspect', () => {
   const dir = mkdtempSync(join(tmpdir(), 'seal-cli-'));
   const world = smWorld();
-  const dev = createDevSeal({ member: '520000', maker: world.maker, signerCerts: [world.officer.certDer], now: new Date(NOW.getTime() - 60_000) });
+  const dev = createDevSeal({
+    member: '520000',
+    maker: world.maker,
+    signerCerts: [world.officer.certDer],
+    now: new Date(NOW.getTime() - 60_000),
+  });
   const pdf = renderResidentRegistration(REGISTRATION);
-  const sig = signDocument(pdf, dev.seal, world.officer, { time: NOW, propertyInfo: 'resident-registration;application/pdf' });
+  const sig = signDocument(pdf, dev.seal, world.officer, {
+    time: NOW,
+    propertyInfo: 'resident-registration;application/pdf',
+  });
   const p = (name: string): string => join(dir, name);
   writeFileSync(p('doc.pdf'), pdf);
   writeFileSync(p('sig.der'), sig);
@@ -48,7 +56,9 @@ describe('tongban seal verify | inspect', () => {
     for (const s of ['sig.der', 'sig.b64']) {
       const r = await run('seal', 'verify', p('doc.pdf'), p(s), '--trust', p('root.der'));
       expect(r.exitCode).toBe(0);
-      expect(r.out).toContain('valid: 贵州省公安厅户籍专用章（开发用） (esID 52000001000001, unit seal 单位印章)');
+      expect(r.out).toContain(
+        'valid: 贵州省公安厅户籍专用章（开发用） (esID 52000001000001, unit seal 单位印章)',
+      );
       expect(r.out).toContain('(trusted)');
     }
   });
@@ -63,9 +73,21 @@ describe('tongban seal verify | inspect', () => {
     const changed = await run('seal', 'verify', p('changed.pdf'), p('sig.der'), '--trust', p('root.der'));
     expect(changed.exitCode).toBe(1);
     expect(changed.out).toMatch(/^invalid: document-digest \(GW_ERR_SEAL_DOCUMENT_DIGEST\): /);
-    const untrusted = await run('seal', 'verify', p('doc.pdf'), p('sig.der'), '--trust', p('other-root.der'), '--json');
+    const untrusted = await run(
+      'seal',
+      'verify',
+      p('doc.pdf'),
+      p('sig.der'),
+      '--trust',
+      p('other-root.der'),
+      '--json',
+    );
     expect(untrusted.exitCode).toBe(1);
-    expect(JSON.parse(untrusted.out)).toMatchObject({ valid: false, reason: 'untrusted-maker', code: 'GW_ERR_SEAL_UNTRUSTED_MAKER' });
+    expect(JSON.parse(untrusted.out)).toMatchObject({
+      valid: false,
+      reason: 'untrusted-maker',
+      code: 'GW_ERR_SEAL_UNTRUSTED_MAKER',
+    });
   });
 
   it('inspects a seal and a signature, and extracts the picture', async () => {
@@ -79,11 +101,17 @@ describe('tongban seal verify | inspect', () => {
     expect(JSON.parse(signature.out)).toMatchObject({
       format: 'SES_Signature',
       seal: { esID: '52000001000001', type: 1, makerSubject: 'O=Tongban Test, CN=520000 电子印章制章者' },
-      signature: { signerSubject: 'O=Tongban Test, CN=520000 承办人 张警官', propertyInfo: 'resident-registration;application/pdf', hasTimeStamp: false },
+      signature: {
+        signerSubject: 'O=Tongban Test, CN=520000 承办人 张警官',
+        propertyInfo: 'resident-registration;application/pdf',
+        hasTimeStamp: false,
+      },
     });
   });
 
   it('refuses a file that is no seal with GW_ERR_SEAL_MALFORMED', async () => {
-    await expect(run('seal', 'inspect', p('doc.pdf'))).rejects.toMatchObject({ code: 'GW_ERR_SEAL_MALFORMED' });
+    await expect(run('seal', 'inspect', p('doc.pdf'))).rejects.toMatchObject({
+      code: 'GW_ERR_SEAL_MALFORMED',
+    });
   });
 });

@@ -10,7 +10,6 @@ import {
 } from '../../src/seal/index.js';
 import { intlWorld, NOW, REGISTRATION, smWorld, unitSeal, unitSealOptions } from './fixtures.js';
 
-
 const world = smWorld();
 const seal = unitSeal(world);
 const pdf = renderResidentRegistration(REGISTRATION);
@@ -42,31 +41,85 @@ describe('sealed documents', () => {
   });
 
   it("accepts the officer's personal seal", () => {
-    const personal = makeSeal(unitSealOptions(world, { esID: '52010200000099', name: '张警官', type: SEAL_TYPE.personal, signerCerts: [world.officer.certDer] }));
-    const doc = sealDocument({ kind: 'household-page', mediaType: 'application/pdf', content: pdf, suite: 'sm', unit: { seal, signer: world.unitSigner }, officer: { seal: personal, signer: world.officer }, time: NOW });
+    const personal = makeSeal(
+      unitSealOptions(world, {
+        esID: '52010200000099',
+        name: '张警官',
+        type: SEAL_TYPE.personal,
+        signerCerts: [world.officer.certDer],
+      }),
+    );
+    const doc = sealDocument({
+      kind: 'household-page',
+      mediaType: 'application/pdf',
+      content: pdf,
+      suite: 'sm',
+      unit: { seal, signer: world.unitSigner },
+      officer: { seal: personal, signer: world.officer },
+      time: NOW,
+    });
     expect(verifySealedDocuments([doc], opts).valid).toBe(true);
   });
 
   it('refuses a personal seal as the unit seal, when sealing and when verifying', () => {
     const personal = makeSeal(unitSealOptions(world, { type: SEAL_TYPE.personal }));
-    expect(() => sealDocument({ kind: 'resident-registration', mediaType: 'application/pdf', content: pdf, suite: 'sm', unit: { seal: personal, signer: world.unitSigner } })).toThrow(
-      expect.objectContaining({ code: 'GW_ERR_SEAL_ROLE' }),
-    );
+    expect(() =>
+      sealDocument({
+        kind: 'resident-registration',
+        mediaType: 'application/pdf',
+        content: pdf,
+        suite: 'sm',
+        unit: { seal: personal, signer: world.unitSigner },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'GW_ERR_SEAL_ROLE' }));
     const doc = sealed();
-    doc.seals[0]!.signatureBase64 = signDocument(pdf, personal, world.unitSigner, { time: NOW, propertyInfo: 'resident-registration;application/pdf' }).toString('base64');
+    doc.seals[0]!.signatureBase64 = signDocument(pdf, personal, world.unitSigner, {
+      time: NOW,
+      propertyInfo: 'resident-registration;application/pdf',
+    }).toString('base64');
     const v = verifySealedDocuments([doc], opts);
     expect(v.valid ? 'valid' : [v.failure.reason, v.failure.role]).toEqual(['seal-role', 'unit']);
   });
 
-  const failures: Array<{ name: string; change: (d: SealedDocument) => void; reason: string; role?: string }> = [
-    { name: 'content changed', change: (d) => (d.contentBase64 = Buffer.concat([pdf, Buffer.from(' ')]).toString('base64')), reason: 'document-digest', role: 'unit' },
-    { name: 'kind relabelled', change: (d) => (d.kind = 'household-page'), reason: 'document-digest', role: 'unit' },
+  const failures: Array<{
+    name: string;
+    change: (d: SealedDocument) => void;
+    reason: string;
+    role?: string;
+  }> = [
+    {
+      name: 'content changed',
+      change: (d) => (d.contentBase64 = Buffer.concat([pdf, Buffer.from(' ')]).toString('base64')),
+      reason: 'document-digest',
+      role: 'unit',
+    },
+    {
+      name: 'kind relabelled',
+      change: (d) => (d.kind = 'household-page'),
+      reason: 'document-digest',
+      role: 'unit',
+    },
     { name: 'suite mislabelled', change: (d) => (d.suite = 'intl'), reason: 'malformed', role: 'unit' },
-    { name: 'officer signature missing', change: (d) => d.seals.pop(), reason: 'seal-missing', role: 'officer' },
+    {
+      name: 'officer signature missing',
+      change: (d) => d.seals.pop(),
+      reason: 'seal-missing',
+      role: 'officer',
+    },
     { name: 'unit seal missing', change: (d) => d.seals.shift(), reason: 'seal-missing', role: 'unit' },
-    { name: 'unit seal twice', change: (d) => d.seals.push({ ...d.seals[0]! }), reason: 'malformed', role: 'unit' },
+    {
+      name: 'unit seal twice',
+      change: (d) => d.seals.push({ ...d.seals[0]! }),
+      reason: 'malformed',
+      role: 'unit',
+    },
     { name: 'content not base64', change: (d) => (d.contentBase64 = '%%%'), reason: 'malformed' },
-    { name: 'signature not base64', change: (d) => (d.seals[1]!.signatureBase64 = 'not base64!'), reason: 'malformed', role: 'officer' },
+    {
+      name: 'signature not base64',
+      change: (d) => (d.seals[1]!.signatureBase64 = 'not base64!'),
+      reason: 'malformed',
+      role: 'officer',
+    },
   ];
   it.each(failures)('$name → $reason', ({ change, reason, role }) => {
     const doc = sealed();
@@ -85,8 +138,23 @@ describe('sealed documents', () => {
   it('works the same with the intl suite', () => {
     const w = intlWorld();
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const intlSeal = makeSeal(unitSealOptions(world, { maker: w.maker, signerCerts: [w.signer.certDer], createDate: now, validStart: now }));
-    const doc = sealDocument({ kind: 'acceptance-receipt', mediaType: 'application/json', content: Buffer.from('{"caseId":"x"}'), suite: 'intl', unit: { seal: intlSeal, signer: w.signer }, officer: { seal: intlSeal, signer: w.signer }, time: now });
+    const intlSeal = makeSeal(
+      unitSealOptions(world, {
+        maker: w.maker,
+        signerCerts: [w.signer.certDer],
+        createDate: now,
+        validStart: now,
+      }),
+    );
+    const doc = sealDocument({
+      kind: 'acceptance-receipt',
+      mediaType: 'application/json',
+      content: Buffer.from('{"caseId":"x"}'),
+      suite: 'intl',
+      unit: { seal: intlSeal, signer: w.signer },
+      officer: { seal: intlSeal, signer: w.signer },
+      time: now,
+    });
     const v = verifySealedDocuments([doc], { now, trustedMakerCerts: [w.root.certDer] });
     expect(v.valid).toBe(true);
     expect(v.checks.every((c) => c.result.valid && c.result.suite === 'intl')).toBe(true);
