@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerConfigCommands } from './config-commands.js';
 import { registerRunCommands } from './run-commands.js';
+import { registerSealCommands } from './seal-commands.js';
 
 /**
  * `tongban`: the gateway's command line (DESIGN §6). Each command group lives in its own file;
@@ -16,6 +17,7 @@ export function buildCli(): Command {
   registerRunCommands(program);
   registerConfigCommands(program);
   registerAuditCommands(program);
+  registerSealCommands(program);
   return program;
 }
 
