@@ -118,7 +118,11 @@ interface ParsedEnvelope {
 function parseEnvelope(der: Buffer, recipientCertDer: Buffer): ParsedEnvelope {
   const cert = readSm2Certificate(recipientCertDer);
   const ed = openContentInfo(der, OID.GM_ENVELOPED_DATA, 'EnvelopedData');
-  ed.next(TAG.INTEGER);
+  // GM/T 0010 §8.1: version 0. The versions are outside the SM4-GCM tag and the SM2 wrap, so an
+  // unchecked version byte was the one place a flipped bit went unnoticed; the intl suite checks them too.
+  if (readUnsigned(der, ed.next(TAG.INTEGER)) !== 0n) {
+    throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'EnvelopedData version must be 0');
+  }
   ed.optional(CTX0); // originatorInfo
   const ris = ed.enter(ed.next(SET), 'recipientInfos');
   const eci = ed.enter(ed.next(TAG.SEQUENCE), 'encryptedContentInfo');
@@ -130,8 +134,15 @@ function parseEnvelope(der: Buffer, recipientCertDer: Buffer): ParsedEnvelope {
     const el = ris.next();
     if (el.tag !== TAG.SEQUENCE) continue; // kari/kekri/pwri/ori: not for SM2 key transport
     const k = ris.enter(el, 'KeyTransRecipientInfo');
-    k.next(TAG.INTEGER);
+    const version = readUnsigned(der, k.next(TAG.INTEGER));
     const rid = readCertRef(k);
+    // RFC 5652 §6.2.1: version 0 with issuerAndSerialNumber, 2 with subjectKeyIdentifier.
+    if (version !== ('subjectKeyId' in rid ? 2n : 0n)) {
+      throw new GatewayError(
+        'GW_ERR_CRYPTO_MALFORMED',
+        'KeyTransRecipientInfo version does not match its recipient identifier',
+      );
+    }
     const keyAlg = readAlgorithm(k, 'keyEncryptionAlgorithm');
     const encryptedKey = k.content(k.next(TAG.OCTET_STRING));
     k.finish();
