@@ -87,6 +87,14 @@ export function memberProfiles(member: string): LeafProfile[] {
       commonName: `${member} 承办人`,
       keyUsage: ['digitalSignature', 'nonRepudiation'],
     },
+    {
+      // The same 承办人 for partners on the intl suite: a CMS seal signature needs ECDSA P-256.
+      file: 'intl-seal-signer',
+      suite: 'intl',
+      key: 'ec-p256',
+      commonName: `${member} 承办人 (intl)`,
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+    },
   ];
 }
 

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { KeyedIdentity } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
+import { createDevSeal } from '../seal/index.js';
 import {
   type KeyKind,
   type LeafProfile,
@@ -11,7 +12,7 @@ import {
   ROOT_NAMES,
   systemProfile,
 } from './dev-pki-profiles.js';
-import { certFingerprint, loadIdentity } from './identity-files.js';
+import { certFingerprint, loadCertDer, loadIdentity } from './identity-files.js';
 import { generateEcP256KeyPair, generateRsaKeyPair, issueIntlCertificate } from './intl-certificate.js';
 import { writeCertificate, writePrivateKey } from './pem.js';
 import { generateSmKeyPair, issueSmCertificate } from './sm-certificate.js';
@@ -44,6 +45,14 @@ export interface MemberPkiLayout {
   readonly smEncryption: CertKeyPaths;
   readonly smSealMaker: CertKeyPaths;
   readonly smSealSigner: CertKeyPaths;
+  /** The 承办人's ECDSA P-256 key for intl (CMS) seal signatures. */
+  readonly intlSealSigner: CertKeyPaths;
+  /**
+   * The development unit seal (GB/T 38540 SESeal, DER) and its picture (PNG): made by
+   * `sm-seal-maker`, usable by `sm-signing` / `intl-signing` (unit) and `sm-seal-signer` /
+   * `intl-seal-signer` (承办人).
+   */
+  readonly seal: { readonly der: string; readonly png: string; readonly esID: string; readonly name: string };
   /** Client certificates by system name (`system-<system>.crt`). */
   readonly systems: Readonly<Record<string, CertKeyPaths>>;
 }
@@ -58,6 +67,18 @@ export interface DevPkiLayout {
   readonly members: Readonly<Record<string, MemberPkiLayout>>;
   /** `manifest.json`: paths, SHA-256 fingerprints and validity; never keys. */
   readonly manifest: string;
+}
+
+/** One development seal in `manifest.json`. */
+export interface ManifestSeal {
+  readonly member: string;
+  readonly esID: string;
+  readonly name: string;
+  /** Paths relative to the manifest's folder. */
+  readonly file: string;
+  readonly picture: string;
+  /** SHA-256 of the DER seal. */
+  readonly sha256: string;
 }
 
 /** One certificate in `manifest.json`. */
@@ -226,9 +247,50 @@ function validate(opts: DevPkiOptions): { members: string[]; systems: string[]; 
 }
 
 /**
+ * Write `<member>/seal-unit.der` and `seal-unit.png`: a development unit seal made by the
+ * member's `sm-seal-maker`, listing the unit signers (`sm-signing`, `intl-signing`) and the
+ * 承办人 (`sm-seal-signer`, `intl-seal-signer`). It lasts whole years, fewer than the
+ * certificates' validity (at least one), so it does not outlive the signers it lists.
+ */
+function writeDevSeal(
+  outDir: string,
+  member: string,
+  pick: (file: string) => CertKeyPaths,
+  start: Date,
+  validDays: number,
+): { layout: MemberPkiLayout['seal']; manifest: ManifestSeal } {
+  const maker = pick('sm-seal-maker');
+  const signers = ['sm-signing', 'intl-signing', 'sm-seal-signer', 'intl-seal-signer'];
+  const made = createDevSeal({
+    member,
+    maker: loadIdentity(maker.cert, maker.key),
+    signerCerts: signers.map((f) => loadCertDer(pick(f).cert)),
+    now: start,
+    years: Math.max(1, Math.floor(validDays / 366)),
+  });
+  const der = join(outDir, member, 'seal-unit.der');
+  const png = join(outDir, member, 'seal-unit.png');
+  writeFileSync(der, made.seal, { mode: 0o644 });
+  writeFileSync(png, made.picture, { mode: 0o644 });
+  const rel = (p: string): string => relative(outDir, p).split(sep).join('/');
+  return {
+    layout: { der, png, esID: made.esID, name: made.name },
+    manifest: {
+      member,
+      esID: made.esID,
+      name: made.name,
+      file: rel(der),
+      picture: rel(png),
+      sha256: createHash('sha256').update(made.seal).digest('hex'),
+    },
+  };
+}
+
+/**
  * Make the development PKI of `tongban certs init`: an ECDSA P-256 root and an SM2 root, and
  * per member the node TLS, intl signing/encryption, SM2 signing/encryption/seal certificates
- * and one client certificate per local system, as PEM files (keys 0600), plus `manifest.json`.
+ * and one client certificate per local system, as PEM files (keys 0600), a development unit seal
+ * (`seal-unit.der` / `.png`), plus `manifest.json`.
  * Roots already in `outDir` are kept, so members can be added later under the same trust.
  */
 export async function initDevPki(opts: DevPkiOptions): Promise<DevPkiLayout> {
@@ -243,6 +305,7 @@ export async function initDevPki(opts: DevPkiOptions): Promise<DevPkiLayout> {
   const notAfter = new Date(now + validDays * DAY_MS);
 
   const layouts: Record<string, MemberPkiLayout> = {};
+  const seals: ManifestSeal[] = [];
   // Members one after another: RSA key generation already uses the thread pool, and the
   // machine is shared.
   for (const member of members) {
@@ -260,6 +323,8 @@ export async function initDevPki(opts: DevPkiOptions): Promise<DevPkiLayout> {
       systemPaths[system] = await writer.leaf(member, systemProfile(member, system), root, notAfter);
     }
     const pick = (file: string): CertKeyPaths => issued[file] ?? writer.paths(member, file);
+    const seal = writeDevSeal(outDir, member, pick, new Date(now - BACKDATE_MS), validDays);
+    seals.push(seal.manifest);
     layouts[member] = {
       dir: join(outDir, member),
       nodeTls: pick('node-tls'),
@@ -269,6 +334,8 @@ export async function initDevPki(opts: DevPkiOptions): Promise<DevPkiLayout> {
       smEncryption: pick('sm-encryption'),
       smSealMaker: pick('sm-seal-maker'),
       smSealSigner: pick('sm-seal-signer'),
+      intlSealSigner: pick('intl-seal-signer'),
+      seal: seal.layout,
       systems: systemPaths,
     };
   }
@@ -280,6 +347,7 @@ export async function initDevPki(opts: DevPkiOptions): Promise<DevPkiLayout> {
     members,
     systems,
     certificates: writer.entries,
+    seals,
   };
   writeFileSync(manifest, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o644 });
   return {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   loadIdentity,
   type ManifestEntry,
 } from '../../src/pki/index.js';
+import { describeSealFile } from '../../src/seal/index.js';
 
 const MEMBERS = ['520000', '510000'];
 const SYSTEMS = ['population', 'window'];
@@ -33,6 +34,7 @@ const MEMBER_FILES = [
   'sm-encryption',
   'sm-seal-maker',
   'sm-seal-signer',
+  'intl-seal-signer',
   'system-population',
   'system-window',
 ];
@@ -88,6 +90,26 @@ describe('initDevPki: files', () => {
       key: join(out, '510000', 'system-window.key'),
     });
     expect(pki.members['520000']?.smSealSigner.cert).toBe(join(out, '520000', 'sm-seal-signer.crt'));
+  });
+
+  it('makes a development unit seal per member that the 承办人 and unit signers may use', () => {
+    const m = pki.members['520000']!;
+    expect(m.seal.der).toBe(join(pki.outDir, '520000', 'seal-unit.der'));
+    const described = describeSealFile(readFileSync(m.seal.der));
+    expect(described.format).toBe('SESeal');
+    expect(described.seal).toMatchObject({ esID: '52000001000001', name: m.seal.name, type: 1 });
+    expect(described.seal.makerSubject).toContain('520000 电子印章制章者');
+    expect(described.seal.signers).toHaveLength(4);
+    expect(described.seal.signers.join('\n')).toMatch(/520000 承办人/);
+    // The picture file is the one inside the seal.
+    const png = readFileSync(m.seal.png);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(Buffer.from(described.decoded.seal.eSealInfo.picture.data).equals(png)).toBe(true);
+    const manifest = JSON.parse(readFileSync(pki.manifest, 'utf8')) as { seals: Array<Record<string, string>> };
+    expect(manifest.seals.map((s) => [s.member, s.file, s.picture])).toEqual(
+      MEMBERS.map((mm) => [mm, `${mm}/seal-unit.der`, `${mm}/seal-unit.png`]),
+    );
+    expect(manifest.seals[0]?.sha256).toBe(createHash('sha256').update(readFileSync(m.seal.der)).digest('hex'));
   });
 
   it('writes a manifest with fingerprints and validity, and no keys', () => {
