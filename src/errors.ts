@@ -118,6 +118,20 @@ export const ERROR_CODES = {
   GW_ERR_SEAL_ROLE: def(422, 'A seal of the wrong kind was applied for its role'),
   GW_ERR_SEAL_PARAMETERS: def(500, 'Seal parameters are invalid (esID, validity, picture, certificates or keys)'),
 
+  // --- eligibility policy per agreement (newborn.application); messages for window officers ---
+  GW_ERR_POLICY_NEWBORN_AGE: def(422, '新生儿申报时已超过本协议规定的年龄（如川渝黔/省内通办：不超过1周岁），请到户籍地办理'),
+  GW_ERR_POLICY_MATERIALS_MISSING: def(422, '缺少本协议要求的申请材料（出生医学证明、户口簿、结婚证、申请书/承诺书等）'),
+  GW_ERR_POLICY_MARRIAGE_MISSING: def(422, '未提供结婚证信息（证号及登记日期），不符合婚内生育入户条件'),
+  GW_ERR_POLICY_HUKOU_REGION: def(422, '父母双方户籍均不在户籍地辖区内，不能在该地申报入户'),
+  GW_ERR_POLICY_HOUSEHOLD: def(422, '新生儿只能随父或随母在其家庭户入户，申报的户主或与户主关系不符'),
+  GW_ERR_POLICY_PARENT_ID: def(422, '父母公民身份号码不符合要求（须为内地居民身份号码、性别与父母身份一致、出生早于新生儿）'),
+  GW_ERR_POLICY_COMMITMENT_MISSING: def(422, '申请人未签署承诺书'),
+
+  // --- 出生医学证明 registry ---
+  GW_ERR_BIRTHCERT_BLACKLISTED: def(422, '该出生医学证明编号已列入黑名单，不能办理出生登记'),
+  GW_ERR_BIRTHCERT_USED: def(409, '该出生医学证明编号已被使用（已办理出生登记）'),
+  GW_ERR_BIRTHCERT_NUMBER: def(422, 'Not a 出生医学证明 number (one capital letter and 9 digits)'),
+  GW_ERR_BIRTHCERT_CSV: def(422, 'Blacklist CSV is invalid (header number,reason,reportedBy,reportedOn)'),
   GW_ERR_INTERNAL: def(500, 'Internal error', false),
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -161,6 +161,8 @@ function normalize(d: Raw, source: string, baseDir: string): GatewayConfig {
       checkpointMs: audit.checkpointMs as number,
     },
     limits: d.limits as GatewayConfig['limits'],
+    calendar: { extraYears: ((d.calendar as Raw | undefined)?.extraYears ?? {}) as GatewayConfig['calendar']['extraYears'] },
+    cases: d.cases as GatewayConfig['cases'],
   };
 }
 

@@ -39,6 +39,36 @@ export interface PeerConfig {
   readonly certs: Partial<Record<SuiteName, { readonly signing: string; readonly encryption: string }>>;
 }
 
+/** Kinds of attached material a policy may require (mirrors the packet schema's enum). */
+export type MaterialKind =
+  | 'birth-certificate'
+  | 'household-register'
+  | 'marriage-certificate'
+  | 'application-form'
+  | 'commitment-letter'
+  | 'resident-registration'
+  | 'household-page'
+  | 'other';
+
+/**
+ * Eligibility rules of an agreement for `newborn.application` (checked at acceptance and again at
+ * the receiver). A rule that is absent or false is not checked.
+ */
+export interface AgreementPolicy {
+  /** Version of the rules (e.g. the notice they come from); recorded in each case. */
+  readonly version: string;
+  readonly notice?: string;
+  /** Newborn not older than this many months on the day of application (川渝黔 / 省内: 12). */
+  readonly newbornMaxAgeMonths?: number;
+  /** Attachment kinds that must be present. */
+  readonly requiredAttachments?: readonly MaterialKind[];
+  readonly marriageCertificateRequired?: boolean;
+  readonly parentHukouInReceivingMember?: boolean;
+  readonly householdFollowsParent?: boolean;
+  readonly parentIdNumbersValid?: boolean;
+  readonly commitmentRequired?: boolean;
+}
+
 /** An agreement (通办协议). */
 export interface AgreementConfig {
   readonly id: string;
@@ -46,6 +76,14 @@ export interface AgreementConfig {
   readonly members: readonly string[];
   readonly types: readonly PacketTypeName[];
   readonly intra: boolean;
+  /** Eligibility rules; none when absent. */
+  readonly policy?: AgreementPolicy;
+}
+
+/** One year of the working-day calendar added by administrators (YYYY-MM-DD dates of that year). */
+export interface CalendarYearConfig {
+  readonly holidays: readonly string[];
+  readonly workdays: readonly string[];
 }
 
 /** The validated, frozen configuration of one node. Paths are absolute. */
@@ -66,6 +104,10 @@ export interface GatewayConfig {
   readonly redis: { readonly url?: string; readonly prefix: string };
   readonly audit: { readonly dir: string; readonly secretFile: string; readonly checkpointEvery: number; readonly checkpointMs: number };
   readonly limits: { readonly bodyBytes: number; readonly requestTimeoutMs: number; readonly inboxPage: number };
+  /** Working-day calendar years beyond the `chinese-days` data, keyed by year ("2027"). */
+  readonly calendar: { readonly extraYears: Readonly<Record<string, CalendarYearConfig>> };
+  /** Case handling: how often a node looks for overdue cases. */
+  readonly cases: { readonly overdueCheckMs: number };
 }
 
 /** One problem found in a config file. */

@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
 import type { SuiteName } from '../crypto/index.js';
+import { devSealIdentity } from '../seal/index.js';
 
 /** Names used for the development network. */
 export const MEMBER_NAMES: Readonly<Record<string, string>> = {
@@ -14,11 +15,28 @@ export const MEMBER_NAMES: Readonly<Record<string, string>> = {
   '450000': '广西壮族自治区公安厅',
 };
 
-/** The agreements of DESIGN §2. */
+/** Materials every development policy asks for: 出生医学证明, 户口簿, 结婚证 (承诺书 as a signed flag). */
+const DEV_MATERIALS = ['birth-certificate', 'household-register', 'marriage-certificate'];
+const DEV_RULES = {
+  requiredAttachments: DEV_MATERIALS,
+  marriageCertificateRequired: true,
+  parentHukouInReceivingMember: true,
+  householdFollowsParent: true,
+  parentIdNumbersValid: true,
+  commitmentRequired: true,
+};
+
+/**
+ * The agreements of DESIGN §2 with development policies: 川渝黔 and 省内通办 limit the newborn's
+ * age to one year; 长三角 sets no age limit here (fill it in from the agreement's notice).
+ */
 export const DEV_AGREEMENTS = [
-  { id: 'chuan-yu-qian', name: '川渝黔', members: ['510000', '500000', '520000'] },
-  { id: 'yangtze-delta', name: '长三角', members: ['310000', '320000', '330000', '340000'] },
+  { id: 'chuan-yu-qian', name: '川渝黔', members: ['510000', '500000', '520000'], policy: { version: 'dev-cyq-1', newbornMaxAgeMonths: 12, ...DEV_RULES } },
+  { id: 'yangtze-delta', name: '长三角', members: ['310000', '320000', '330000', '340000'], policy: { version: 'dev-yrd-1', ...DEV_RULES } },
 ] as const;
+
+/** Development policy of 省内通办 (贵州省内通办: not over one year). */
+const DEV_INTRA_POLICY = { version: 'dev-intra-1', newbornMaxAgeMonths: 12, ...DEV_RULES };
 
 const ALL_TYPES = ['newborn.application', 'newborn.decision', 'newborn.completion', 'birth-certificate.check'];
 
@@ -58,6 +76,27 @@ export interface DevNodeConfigInput {
 }
 
 /**
+ * The `seals` section for a member's development seal (`tongban certs init`): the unit seal,
+ * applied by the node's signing keys (unit) and the 承办人 keys (officer) of both suites, and
+ * both development roots trusted as seal makers' CAs.
+ */
+function devSeals(rel: (...p: string[]) => string, m: string): Record<string, unknown> {
+  const signer = (role: 'unit' | 'officer', name: string) => ({ role, cert: rel(m, `${name}.crt`), key: rel(m, `${name}.key`) });
+  return {
+    trustedMakers: [rel('sm-root-ca.crt'), rel('root-ca.crt')],
+    registry: [
+      {
+        ...devSealIdentity(m),
+        type: 'unit',
+        file: rel(m, 'seal-unit.der'),
+        picture: rel(m, 'seal-unit.png'),
+        signers: [signer('unit', 'sm-signing'), signer('officer', 'sm-seal-signer'), signer('unit', 'intl-signing'), signer('officer', 'intl-seal-signer')],
+      },
+    ],
+  };
+}
+
+/**
  * A node config as an object (written as YAML by the demo and `config/examples/`): the node's
  * own keys from the development PKI, one local system `population`, pinned peers, and the
  * agreements its member belongs to plus 省内通办.
@@ -67,9 +106,9 @@ export function devNodeConfig(input: DevNodeConfigInput): Record<string, unknown
   const m = input.member;
   const keyPair = (name: string) => ({ cert: rel(m, `${name}.crt`), key: rel(m, `${name}.key`) });
   const agreements: Array<Record<string, unknown>> = DEV_AGREEMENTS.filter((a) => (a.members as readonly string[]).includes(m)).map(
-    (a) => ({ id: a.id, name: a.name, members: [...a.members], types: [...ALL_TYPES] }),
+    (a) => ({ id: a.id, name: a.name, members: [...a.members], types: [...ALL_TYPES], policy: a.policy }),
   );
-  agreements.push({ id: 'intra-province', name: '省内通办', members: [m], types: [...ALL_TYPES], intra: true });
+  agreements.push({ id: 'intra-province', name: '省内通办', members: [m], types: [...ALL_TYPES], intra: true, policy: DEV_INTRA_POLICY });
   return {
     node: {
       member: m,
@@ -121,6 +160,7 @@ export function devNodeConfig(input: DevNodeConfigInput): Record<string, unknown
       },
     })),
     agreements,
+    seals: devSeals(rel, m),
     ...(input.retry ? { retry: input.retry } : {}),
     ...(input.redis ? { redis: input.redis } : {}),
   };

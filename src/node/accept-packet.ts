@@ -34,6 +34,9 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
 
   const existing = await ctx.store.get(packet.id);
   if (existing) return answerExisting(ctx, existing, digest);
+  // Case layer: eligibility, 出生医学证明 and state-machine refusals come before anything is
+  // stored or queued; the case step is committed here (a resubmission replays it harmlessly).
+  await ctx.cases?.accepting(packet, system, { kind: route.kind, recipientSystemId: route.kind === 'local' ? route.system.id : undefined });
 
   const receipt = await signReceipt(
     {

@@ -15,6 +15,9 @@ export function createApiService(ctx: NodeContext): ApiService {
   return {
     accept: (system, packet) => acceptPacket(ctx, system, packet),
 
+    // GET /v1/cases/:caseId, POST /v1/birth-certificates/check (src/cases/case-routes.ts).
+    extraRoutes: ctx.cases ? (app, identify) => ctx.cases?.registerRoutes(app, identify) : undefined,
+
     async rejected({ system, code, route, packetId }) {
       await ctx.exchangeLog.record({
         event: 'rejected',

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ExchangeLog } from '../audit/index.js';
+import type { CaseService } from '../cases/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { CryptoSuite, SuiteName } from '../crypto/index.js';
 import type { PacketValidator } from '../packets/index.js';
@@ -26,4 +27,6 @@ export interface NodeContext {
   readonly exchangeLog: ExchangeLog;
   readonly logger: Logger;
   readonly dispatcher: Dispatcher;
+  /** The case layer (state machine, eligibility, 出生医学证明 registry); absent in bare test nodes. */
+  readonly cases?: CaseService;
 }

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { buildAdminServer } from '../admin/index.js';
 import { buildApiServer } from '../api/index.js';
 import { openExchangeLog, type ExchangeLog } from '../audit/index.js';
+import { createCaseService, createWorkingCalendar } from '../cases/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
 import { createPacketValidator } from '../packets/index.js';
@@ -55,6 +56,8 @@ function loadOrCreateSecret(file: string): Buffer {
 export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Promise<GatewayNode> {
   const logger = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { member: config.node.member, instance: config.node.instanceId } });
   const material = loadNodeMaterial(config);
+  // Built before any connection is opened: a bad calendar year in config fails fast.
+  const calendar = createWorkingCalendar({ extraYears: Object.fromEntries(Object.entries(config.calendar.extraYears).map(([y, c]) => [Number(y), c])) });
   const suite = deps.suites ?? createSuiteRegistry();
   let target: RedisTarget | undefined;
   let redisUrl = deps.redisUrl;
@@ -90,7 +93,19 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     },
   });
 
+  const cases = createCaseService({
+    redis,
+    prefix: config.redis.prefix,
+    member: config.node.member,
+    agreements: config.agreements,
+    calendar,
+    exchangeLog,
+    logger: logger.child({ domain: 'cases' }),
+    overdueCheckMs: config.cases.overdueCheckMs,
+  });
+
   const ctx: NodeContext = {
+    cases,
     config,
     material,
     suite,
@@ -138,6 +153,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
     await queues.close();
     handlers.close();
+    await cases.stop();
     if (started) await exchangeLog.record({ event: 'stop', actor: 'gateway', outcome: 'ok' }).catch(() => undefined);
     await exchangeLog.close();
     redis.disconnect();
@@ -165,6 +181,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
           if (rec?.status === 'accepted') await dispatch(ctx, rec);
         }
         await exchangeLog.record({ event: 'start', actor: 'gateway', outcome: 'ok', detail: { instance: config.node.instanceId } });
+        cases.start();
       }
       const url = (addr: string): string => addr.replace('http://', 'https://');
       const apiAddr = await api.listen({ host: config.listen.api.host, port: config.listen.api.port });

@@ -77,6 +77,8 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
       if (data.kind !== 'delivery' || data.packetId !== packetId || data.digest.value !== expected || data.issuer !== peer.config.member) {
         throw new GatewayError('GW_ERR_DELIVERY_RECEIPT_INVALID', 'delivery receipt is for other content');
       }
+      // Before the status: if this fails the job retries, the peer answers with the same receipt.
+      await ctx.cases?.peerReceipt({ packetId, type: rec.type, caseId: rec.caseId }, data.at);
       await ctx.store.setStatus(packetId, 'delivered', { fields: { deliveryReceipt: JSON.stringify(receipt) } });
       await ctx.exchangeLog.record({
         event: 'receipt',

@@ -71,6 +71,10 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
     if (existing.direction === 'in' && existing.digest === digest) return duplicate(ctx, existing);
     throw new GatewayError('GW_ERR_PACKET_ID_CONFLICT', `packet id ${env.id} was already used for different content`);
   }
+  // The receipt's time is also the case's delivery time on both sides (the sender reads it back).
+  const receivedAt = new Date().toISOString();
+  // Case layer: eligibility, 出生医学证明 and out-of-order refusals before anything is stored.
+  await ctx.cases?.receiving(packet, peer.config.member, system, receivedAt);
   const receipt = await signReceipt(
     {
       kind: 'delivery',
@@ -81,7 +85,7 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
       to: packet.to.office,
       digest: { alg: suite.name === 'sm' ? 'sm3' : 'sha256', value: digest },
       issuer: own,
-      at: new Date().toISOString(),
+      at: receivedAt,
     },
     suite,
     mine.signing,
