@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { GatewayError } from '../errors.js';
 import { schemaPath } from '../paths.js';
-import type { ConfigProblem, GatewayConfig } from './types.js';
+import type { ConfigProblem, GatewayConfig, SealConfig } from './types.js';
 
 
 /** Result of checking a config file: either a frozen config or every problem found. */
@@ -138,6 +138,8 @@ function normalize(d: Raw, source: string, baseDir: string): GatewayConfig {
       ca: (Array.isArray(tls.ca) ? (tls.ca as string[]) : [tls.ca as string]).map(abs),
       cert: abs(tls.cert as string),
       key: abs(tls.key as string),
+      crl: ((tls.crl as string[] | undefined) ?? []).map(abs),
+      expiryWarningDays: tls.expiryWarningDays as number,
     },
     crypto: { defaultSuite: crypto.defaultSuite, suites } as GatewayConfig['crypto'],
     systems: (d.systems as Raw[]).map((s) => ({ ...s, cert: abs(s.cert as string) })) as unknown as GatewayConfig['systems'],
@@ -159,10 +161,24 @@ function normalize(d: Raw, source: string, baseDir: string): GatewayConfig {
       secretFile: abs((audit.secretFile as string | undefined) ?? `${dataDir}/audit-secret.key`),
       checkpointEvery: audit.checkpointEvery as number,
       checkpointMs: audit.checkpointMs as number,
+      retentionDays: audit.retentionDays as number,
     },
     limits: d.limits as GatewayConfig['limits'],
     calendar: { extraYears: ((d.calendar as Raw | undefined)?.extraYears ?? {}) as GatewayConfig['calendar']['extraYears'] },
     cases: d.cases as GatewayConfig['cases'],
+    ...(d.seals ? { seals: normalizeSeals(d.seals as Raw, abs) } : {}),
+  };
+}
+
+function normalizeSeals(s: Raw, abs: (p: string) => string): NonNullable<GatewayConfig['seals']> {
+  return {
+    trustedMakers: ((s.trustedMakers as string[] | undefined) ?? []).map(abs),
+    registry: ((s.registry as Raw[] | undefined) ?? []).map((r) => ({
+      ...(r as unknown as SealConfig),
+      file: abs(r.file as string),
+      ...(r.picture ? { picture: abs(r.picture as string) } : {}),
+      signers: (r.signers as Raw[]).map((g) => ({ ...(g as unknown as SealConfig['signers'][number]), cert: abs(g.cert as string), key: abs(g.key as string) })),
+    })),
   };
 }
 
@@ -177,6 +193,7 @@ function crossCheck(c: GatewayConfig): Array<{ path: string; message: string }> 
   c.tls.ca.forEach((p, i) => file(Array.isArray(c.tls.ca) && c.tls.ca.length > 1 ? `/tls/ca/${i}` : '/tls/ca', p));
   file('/tls/cert', c.tls.cert);
   file('/tls/key', c.tls.key);
+  c.tls.crl.forEach((p, i) => file(`/tls/crl/${i}`, p));
   for (const [name, s] of Object.entries(c.crypto.suites)) {
     for (const use of ['signing', 'encryption'] as const) {
       file(`/crypto/suites/${name}/${use}/cert`, s[use].cert);
@@ -210,6 +227,15 @@ function crossCheck(c: GatewayConfig): Array<{ path: string; message: string }> 
     if (!a.members.includes(c.node.member)) {
       out.push({ path: `/agreements/${i}/members`, message: `expected this node's member ${c.node.member} in the agreement` });
     }
+  });
+  c.seals?.trustedMakers.forEach((p, i) => file(`/seals/trustedMakers/${i}`, p));
+  c.seals?.registry.forEach((r, i) => {
+    file(`/seals/registry/${i}/file`, r.file);
+    if (r.picture) file(`/seals/registry/${i}/picture`, r.picture);
+    r.signers.forEach((g, j) => {
+      file(`/seals/registry/${i}/signers/${j}/cert`, g.cert);
+      file(`/seals/registry/${i}/signers/${j}/key`, g.key);
+    });
   });
   return out;
 }

@@ -86,13 +86,41 @@ export interface CalendarYearConfig {
   readonly workdays: readonly string[];
 }
 
+/** Circuit breaker of a peer's queue. */
+export interface BreakerConfig {
+  /** Consecutive transient failures that open it; 0 = off. */
+  readonly failures: number;
+  readonly coolDownMs: number;
+  readonly maxCoolDownMs: number;
+}
+
+/** One seal of this gateway's unit (GB/T 38540), with who applies it here. */
+export interface SealConfig {
+  readonly esID: string;
+  readonly name: string;
+  readonly type: 'unit' | 'personal';
+  /** DER SESeal. */
+  readonly file: string;
+  /** PNG picture; must equal the one inside the seal. */
+  readonly picture?: string;
+  /** unit: the unit's key; officer: the 承办人. The suite follows the key (SM2 sm, P-256 intl). */
+  readonly signers: ReadonlyArray<{ readonly role: 'unit' | 'officer'; readonly cert: string; readonly key: string }>;
+}
+
 /** The validated, frozen configuration of one node. Paths are absolute. */
 export interface GatewayConfig {
   /** Absolute path of the file this was loaded from (or '<memory>'). */
   readonly source: string;
   readonly node: { readonly member: string; readonly name: string; readonly instanceId: string; readonly dataDir: string };
   readonly listen: { readonly api: ListenerConfig; readonly peer: ListenerConfig; readonly admin?: ListenerConfig };
-  readonly tls: { readonly ca: readonly string[]; readonly cert: string; readonly key: string };
+  readonly tls: {
+    readonly ca: readonly string[];
+    readonly cert: string;
+    readonly key: string;
+    /** CRL files (absolute), reloaded on change. */
+    readonly crl: readonly string[];
+    readonly expiryWarningDays: number;
+  };
   readonly crypto: {
     readonly defaultSuite: SuiteName;
     readonly suites: Partial<Record<SuiteName, { readonly signing: KeyPairPaths; readonly encryption: KeyPairPaths }>>;
@@ -100,14 +128,48 @@ export interface GatewayConfig {
   readonly systems: readonly SystemConfig[];
   readonly peers: readonly PeerConfig[];
   readonly agreements: readonly AgreementConfig[];
-  readonly retry: { readonly attempts: number; readonly backoffMs: number; readonly jitter: number; readonly requestTimeoutMs: number };
+  readonly retry: {
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly jitter: number;
+    readonly requestTimeoutMs: number;
+    /** A packet older than this stops retrying and raises an alert. */
+    readonly maxAgeHours: number;
+    /** Lock time of a delivery in progress; a dead instance's deliveries are taken over after 2-3× this. */
+    readonly takeoverMs: number;
+    readonly breaker: BreakerConfig;
+  };
   readonly redis: { readonly url?: string; readonly prefix: string };
-  readonly audit: { readonly dir: string; readonly secretFile: string; readonly checkpointEvery: number; readonly checkpointMs: number };
-  readonly limits: { readonly bodyBytes: number; readonly requestTimeoutMs: number; readonly inboxPage: number };
+  readonly audit: {
+    readonly dir: string;
+    readonly secretFile: string;
+    readonly checkpointEvery: number;
+    readonly checkpointMs: number;
+    /** Days packet records (envelope, receipts) are kept; 0 = forever. See audit/retention-sweep. */
+    readonly retentionDays: number;
+  };
+  readonly limits: {
+    readonly bodyBytes: number;
+    readonly requestTimeoutMs: number;
+    readonly inboxPage: number;
+    /** Most attachments per packet. */
+    readonly attachments: number;
+    /** API requests per second per local system; 0 = unlimited. */
+    readonly ratePerSecond: number;
+    readonly rateBurst?: number;
+    /** Per-system overrides by system id. */
+    readonly systems: Readonly<Record<string, { readonly ratePerSecond: number; readonly rateBurst?: number }>>;
+  };
   /** Working-day calendar years beyond the `chinese-days` data, keyed by year ("2027"). */
   readonly calendar: { readonly extraYears: Readonly<Record<string, CalendarYearConfig>> };
   /** Case handling: how often a node looks for overdue cases. */
   readonly cases: { readonly overdueCheckMs: number };
+  /** Electronic seals; absent when the file has no `seals` section. */
+  readonly seals?: {
+    /** Seal maker certificates (or their CAs) trusted in received seals. */
+    readonly trustedMakers: readonly string[];
+    readonly registry: readonly SealConfig[];
+  };
 }
 
 /** One problem found in a config file. */

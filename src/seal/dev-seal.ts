@@ -40,6 +40,16 @@ export interface DevSeal {
 }
 
 /**
+ * esID and name of a member's development seal: esID `<member>01000001` (member code, seal type
+ * 01, serial — a development convention, not an issued number), name
+ * `<province>公安厅户籍专用章（开发用）`. Config generators use it to name the seal `createDevSeal`
+ * makes.
+ */
+export function devSealIdentity(member: string): { readonly esID: string; readonly name: string } {
+  return { esID: `${member}01000001`, name: `${PROVINCES[member] ?? member}公安厅户籍专用章（开发用）` };
+}
+
+/**
  * A development unit seal for a member, for `tongban certs init`: a generated round red picture
  * (40 mm), named `<province>公安厅户籍专用章（开发用）`, esID `<member>01000001` (member code,
  * seal type 01, serial — a development convention, not an issued number), valid `years` from
@@ -50,8 +60,7 @@ export function createDevSeal(opts: DevSealOptions): DevSeal {
   const validEnd = new Date(now);
   validEnd.setUTCFullYear(validEnd.getUTCFullYear() + (opts.years ?? 3));
   const picture = drawSealPicture();
-  const esID = `${opts.member}01000001`;
-  const name = `${PROVINCES[opts.member] ?? opts.member}公安厅户籍专用章（开发用）`;
+  const { esID, name } = devSealIdentity(opts.member);
   const seal = makeSeal({
     esID,
     name,

@@ -5,7 +5,8 @@
 export { drawSealPicture, type SealPictureOptions } from './seal-picture.js';
 export { encodePng, readPngSize } from './png.js';
 export { makeSeal, SEAL_TYPE, type MakeSealOptions, type SealPicture } from './make-seal.js';
-export { createDevSeal, type DevSeal, type DevSealOptions } from './dev-seal.js';
+export { createDevSeal, devSealIdentity, type DevSeal, type DevSealOptions } from './dev-seal.js';
+export { readSealCertificate, type SealCertificate, type SealKeyAlgorithm } from './certificate.js';
 export { signDocument, type SignDocumentOptions } from './sign-document.js';
 export { signDocumentIntl } from './intl-seal.js';
 export { verifySealedDocument, type VerifySealOptions } from './verify.js';

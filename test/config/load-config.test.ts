@@ -30,12 +30,14 @@ describe('config loading', () => {
     // The loader checks that files exist; their content is read later by the node.
     for (const m of ['520000', '500000']) {
       mkdirSync(join(dir, 'pki', m), { recursive: true });
-      for (const f of ['node-tls', 'sm-signing', 'sm-encryption', 'intl-signing', 'intl-encryption', 'system-population', 'system-window']) {
+      for (const f of ['node-tls', 'sm-signing', 'sm-encryption', 'intl-signing', 'intl-encryption', 'sm-seal-signer', 'intl-seal-signer', 'system-population', 'system-window']) {
         writeFileSync(join(dir, 'pki', m, `${f}.crt`), '');
         writeFileSync(join(dir, 'pki', m, `${f}.key`), '');
       }
+      for (const f of ['seal-unit.der', 'seal-unit.png']) writeFileSync(join(dir, 'pki', m, f), '');
     }
     writeFileSync(join(dir, 'pki', 'root-ca.crt'), '');
+    writeFileSync(join(dir, 'pki', 'sm-root-ca.crt'), '');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,6 +49,22 @@ describe('config loading', () => {
     expect(c.redis.prefix).toBe('tongban:520000');
     expect(c.tls.ca[0]).toBe(join(dir, 'pki', 'root-ca.crt'));
     expect(Object.isFrozen(c.peers[0])).toBe(true);
+    // The development seal registry, paths resolved.
+    expect(c.seals?.trustedMakers).toEqual([join(dir, 'pki', 'sm-root-ca.crt'), join(dir, 'pki', 'root-ca.crt')]);
+    expect(c.seals?.registry[0]).toMatchObject({ esID: '52000001000001', type: 'unit', file: join(dir, 'pki', '520000', 'seal-unit.der') });
+    expect(c.seals?.registry[0]?.signers.map((s) => [s.role, s.cert])).toContainEqual(['officer', join(dir, 'pki', '520000', 'sm-seal-signer.crt')]);
+  });
+
+  it('names a missing seal file and an unknown seal type', () => {
+    const cfg = base() as { seals: { registry: Array<Record<string, unknown>> } };
+    cfg.seals.registry[0] = { ...cfg.seals.registry[0], file: 'nowhere.der' };
+    const missing = checkConfigFile(write('seal-missing.yaml', cfg));
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.problems.map((p) => p.path)).toEqual(['/seals/registry/0/file']);
+    cfg.seals.registry[0] = { ...cfg.seals.registry[0], type: 'round' };
+    const bad = checkConfigFile(write('seal-type.yaml', cfg));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.path)).toContain('/seals/registry/0/type');
   });
 
   it('names file, line, path and expectation for each problem', () => {
