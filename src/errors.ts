@@ -86,6 +86,11 @@ export const ERROR_CODES = {
 
   // --- audit ---
   GW_ERR_AUDIT_UNAVAILABLE: def(503, 'The exchange log cannot be written; nothing was accepted', false),
+  GW_ERR_AUDIT_QUERY_INVALID: def(400, 'Audit query is invalid (dates, format or options)'),
+  GW_ERR_AUDIT_SECRET_INVALID: def(400, 'The audit key file is missing or is not a hex node secret'),
+  GW_ERR_AUDIT_EVIDENCE_NOT_FOUND: def(404, 'No stored packet with this id (never seen here, or past its retention)'),
+  GW_ERR_AUDIT_EVIDENCE_NOT_ANCHORED: def(409, "No signed checkpoint covers the packet's log entries yet; retry after the next checkpoint", false),
+  GW_ERR_AUDIT_EVIDENCE_MALFORMED: def(422, 'Not an evidence bundle of a known format'),
 
   // --- configuration (CLI) ---
   GW_ERR_CONFIG_INVALID: def(500, 'Configuration is invalid'),

@@ -69,13 +69,16 @@ function dayGap(a: string, b: string): number {
  * - `deleted`: a seq gap that nothing fills; `missing-file` when the gap falls between two daily
  *   files at least two days apart (or before the first file): a whole day's file is gone.
  * After a problem the walk re-anchors on the next plausible line so that later, independent
- * problems are still found without a cascade of echoes.
+ * problems are still found without a cascade of echoes. When two entries claim one seq from the
+ * same predecessor, the one the chain continues from, or the one `vouched` (seq → hash, from
+ * checkpoints and the anchor) names, is genuine and the other `inserted`.
  */
 export function walkChain(
   recs: LineRec[],
   instance: string,
   member: string,
   report: Report,
+  vouched: ReadonlyMap<number, string> = new Map(),
 ): Map<number, Placed> {
   const st: State = {
     expSeq: 1,
@@ -90,7 +93,7 @@ export function walkChain(
     const s = entryOf(r)?.seq;
     if (s !== undefined) seqCount.set(s, (seqCount.get(s) ?? 0) + 1);
   }
-  walk(recs, st, { instance, member, report, seqCount }, false);
+  walk(recs, st, { instance, member, report, seqCount, vouched }, false);
   return st.placed;
 }
 
@@ -109,6 +112,8 @@ interface Ctx {
   report: Report;
   /** How many lines claim each seq: a line alone with its seq is displaced, not extra. */
   seqCount: Map<number, number>;
+  /** Hashes that checkpoints or the anchor vouch for, by seq: they decide between two forks. */
+  vouched: ReadonlyMap<number, string>;
 }
 
 function walk(recs: LineRec[], st: State, ctx: Ctx, sorted: boolean): void {
@@ -176,12 +181,13 @@ function walk(recs: LineRec[], st: State, ctx: Ctx, sorted: boolean): void {
     }
     if (s < st.expSeq) {
       const before = entryOf(st.prevRec);
+      // A fork at the very end has no successor to tell: a checkpoint's or the anchor's word does.
       const forkWins =
         s === st.expSeq - 1 &&
         before !== undefined &&
         before.prev === e.prev &&
-        next?.seq === st.expSeq &&
-        next.prev === e.hash;
+        ((next?.seq === st.expSeq && next.prev === e.hash) ||
+          (ctx.vouched.get(s) === e.hash && before.hash !== e.hash));
       if (forkWins && st.prevRec) {
         // Two entries claim seq s from the same predecessor; the chain continues from this one.
         report(

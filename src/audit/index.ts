@@ -27,3 +27,26 @@ export { maskIdNumber, maskName, personKey } from './privacy.js';
 export { canonicalJson, entryHash, GENESIS_HASH } from './canonical.js';
 export { CHECKPOINT_PURPOSE, checkpointSignedData } from './checkpoint.js';
 export { anchorFileName, logFileName } from './files.js';
+export { scanEntries, fieldNeedle } from './scan-entries.js';
+export type { ScanQuery, ScannedEntry } from './scan-entries.js';
+export { csvHeader, csvRow, exportEntries, formatExported, parseTimeBoundary, CSV_COLUMNS } from './export-entries.js';
+export type { ExportFormat, TimeRange } from './export-entries.js';
+export { findPerson, readAuditSecret } from './find-person.js';
+export { EVIDENCE_FORMAT } from './evidence-types.js';
+export type {
+  EvidenceBundle,
+  EvidenceCertificate,
+  EvidenceCertRole,
+  EvidenceLogExcerpt,
+  EvidencePacketSummary,
+} from './evidence-types.js';
+export { buildEvidenceBundle } from './build-evidence.js';
+export type { EvidenceInput, EvidenceRecord } from './build-evidence.js';
+export { packetLogExcerpts } from './evidence-excerpt.js';
+export { parseEvidenceBundle, verifyEvidenceBundle } from './verify-evidence.js';
+export type { EvidenceCheck, EvidenceVerdict, EvidenceVerifyOptions } from './verify-evidence.js';
+export { certSubject, checkCertificateChain } from './cert-chain.js';
+export type { ChainCheck } from './cert-chain.js';
+export { startRetentionSweep } from './retention-sweep.js';
+export type { ExpiringRecord, RetentionStore, RetentionSweep, RetentionSweepOptions } from './retention-sweep.js';
+export { checkpointVerifier } from './checkpoint-verifier.js';

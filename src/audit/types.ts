@@ -16,6 +16,7 @@ export type ExchangeEventKind =
   | 'inbox-acked'
   | 'pushed'
   | 'admin'
+  | 'expired'
   | 'alert'
   | 'checkpoint'
   | 'start'
@@ -37,6 +38,7 @@ export const EXCHANGE_EVENT_KINDS: readonly ExchangeEventKind[] = [
   'inbox-acked',
   'pushed',
   'admin',
+  'expired',
   'alert',
   'checkpoint',
   'start',

@@ -66,10 +66,19 @@ export async function verifyLogDir(dir: string, opts: VerifyOptions = {}): Promi
     };
     const recs = await readInstance(dir, g);
     const reported = new Set<number>();
-    const placed = walkChain(recs, g.instance, g.member, (kind, rec, seq, message) => {
-      reported.add(rec.pos);
-      add(kind, rec.file, rec.pos, message, seq ?? entrySeq(rec), rec.line);
-    });
+    const anchorName = anchors.get(g.instance);
+    anchors.delete(g.instance);
+    const anchor = anchorName === undefined ? undefined : await readAnchor(dir, anchorName);
+    const placed = walkChain(
+      recs,
+      g.instance,
+      g.member,
+      (kind, rec, seq, message) => {
+        reported.add(rec.pos);
+        add(kind, rec.file, rec.pos, message, seq ?? entrySeq(rec), rec.line);
+      },
+      vouchedHashes(recs, anchor),
+    );
     entries += placed.size;
     let vouched = 0; // highest seq a checkpoint has confirmed so far
     for (const [seq, p] of [...placed].sort((a, b) => a[0] - b[0])) {
@@ -92,8 +101,6 @@ export async function verifyLogDir(dir: string, opts: VerifyOptions = {}): Promi
         vouched = Math.max(vouched, c.facts.seq);
       }
     }
-    const anchorName = anchors.get(g.instance);
-    anchors.delete(g.instance);
     const end = recs.length;
     if (anchorName === undefined) {
       if (checkpoints > 0) {
@@ -106,7 +113,6 @@ export async function verifyLogDir(dir: string, opts: VerifyOptions = {}): Promi
       }
       continue;
     }
-    const anchor = await readAnchor(dir, anchorName);
     if (!anchor || anchor.instance !== g.instance || anchor.member !== g.member) {
       add('malformed', anchorName, end, 'anchor file does not hold a checkpoint entry of this instance');
       continue;
@@ -173,6 +179,21 @@ export async function verifyLogDir(dir: string, opts: VerifyOptions = {}): Promi
 
 /** Alias under the name used in the audit design notes. */
 export const verifyChain = verifyLogDir;
+
+/**
+ * What the checkpoints and the anchor say entries' hashes are (seq → hash), unverified: the walk
+ * only uses it to tell a genuine entry from a fork with the same seq; signatures are checked later.
+ */
+function vouchedHashes(recs: readonly LineRec[], anchor: LogEntry | undefined): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const r of recs) {
+    if (r.parsed.kind !== 'entry' || !r.parsed.selfOk || r.parsed.entry.event !== 'checkpoint') continue;
+    const d = r.parsed.entry.detail;
+    if (typeof d?.seq === 'number' && typeof d.hash === 'string') out.set(d.seq, d.hash);
+  }
+  if (anchor) out.set(anchor.seq, anchor.hash);
+  return out;
+}
 
 function entrySeq(rec: LineRec): number | undefined {
   return rec.parsed.kind === 'entry' && !rec.torn ? rec.parsed.entry.seq : undefined;

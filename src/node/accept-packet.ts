@@ -106,7 +106,15 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
     to: packet.to.office,
     actor: `system:${system.id}`,
     outcome: 'ok',
-    detail: { route: route.kind, agreement: route.agreement.id, digest, ...(route.kind === 'peer' ? { suite: route.peer.suite } : {}) },
+    detail: {
+      route: route.kind,
+      agreement: route.agreement.id,
+      digest,
+      ...(route.kind === 'peer' ? { suite: route.peer.suite } : {}),
+      // Binds the sealed envelope (as stored and sent) to this signed-checkpointed entry, so an
+      // evidence bundle can prove which ciphertext went out; hashed like the chain (suite digest).
+      ...(envelope ? { envelopeDigest: ownSuite.digest(Buffer.from(envelope, 'utf8')).toString('hex') } : {}),
+    },
     people: peopleOf(packet),
   });
   await dispatch(ctx, record);

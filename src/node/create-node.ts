@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildAdminServer } from '../admin/index.js';
 import { buildApiServer } from '../api/index.js';
-import { openExchangeLog, type ExchangeLog } from '../audit/index.js';
+import { openExchangeLog, startRetentionSweep, type ExchangeLog, type RetentionSweep } from '../audit/index.js';
 import { createCaseService, createWorkingCalendar } from '../cases/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
@@ -149,11 +149,13 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
   const handlers = createDeliveryHandlers(ctx);
   let started = false;
   let closing: Promise<void> | undefined;
+  let retention: RetentionSweep | undefined;
   const shutdown = async (): Promise<void> => {
     await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
     await queues.close();
     handlers.close();
     await cases.stop();
+    await retention?.stop();
     if (started) await exchangeLog.record({ event: 'stop', actor: 'gateway', outcome: 'ok' }).catch(() => undefined);
     await exchangeLog.close();
     redis.disconnect();
@@ -182,6 +184,15 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
         }
         await exchangeLog.record({ event: 'start', actor: 'gateway', outcome: 'ok', detail: { instance: config.node.instanceId } });
         cases.start();
+        // Expired packet records are logged before they are deleted (audit/retention-sweep.ts).
+        retention = startRetentionSweep({
+          store,
+          log: exchangeLog,
+          retentionDays: config.audit.retentionDays,
+          logDir: config.audit.dir,
+          owner: config.node.instanceId,
+          onOldLogFiles: (files) => logger.warn({ files: files.length, oldest: files[0] }, 'exchange-log files older than audit.retentionDays: archive them (the gateway never deletes them)'),
+        });
       }
       const url = (addr: string): string => addr.replace('http://', 'https://');
       const apiAddr = await api.listen({ host: config.listen.api.host, port: config.listen.api.port });

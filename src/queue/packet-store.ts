@@ -66,6 +66,7 @@ local f = cjson.decode(ARGV[1])
 for k, v in pairs(f) do redis.call('HSET', KEYS[1], k, v) end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], f['id'])
+redis.call('ZADD', KEYS[4], ARGV[3], f['id'])
 return {1, f['digest']}
 `;
 
@@ -89,6 +90,11 @@ export class PacketStore {
     return `${this.prefix}:pending`;
   }
 
+  /** Ids by creation time (ms), for the retention sweep. */
+  private createdKey(): string {
+    return `${this.prefix}:created`;
+  }
+
   /** Store a new record unless the id exists. Returns whether it was created and the stored digest. */
   async claim(record: PacketRecord): Promise<{ created: boolean; digest: string }> {
     const fields: Record<string, string> = {};
@@ -96,12 +102,14 @@ export class PacketStore {
     const entry: StatusEntry = { status: record.status, at: record.createdAt };
     const [created, digest] = (await this.redis.eval(
       CLAIM,
-      3,
+      4,
       this.key(record.id),
       this.historyKey(record.id),
       this.pendingKey(),
+      this.createdKey(),
       JSON.stringify(fields),
       JSON.stringify(entry),
+      String(Date.parse(record.createdAt) || Date.now()),
     )) as [number, string];
     return { created: created === 1, digest };
   }
@@ -136,6 +144,43 @@ export class PacketStore {
   /** Ids stored but not confirmed queued (a crash between store and enqueue). */
   async pending(): Promise<string[]> {
     return this.redis.smembers(this.pendingKey());
+  }
+
+  /** Ids of records created before `beforeMs`, oldest first (retention; see audit/retention-sweep). */
+  async createdBefore(beforeMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.createdKey(), '-inf', `(${beforeMs}`, 'LIMIT', 0, limit);
+  }
+
+  /** Delete a record past its retention (packet, envelope, receipts, history); true if it existed. */
+  async expire(id: string): Promise<boolean> {
+    const res = await this.redis
+      .multi()
+      .del(this.key(id))
+      .del(this.historyKey(id))
+      .zrem(this.createdKey(), id)
+      .srem(this.pendingKey(), id)
+      .exec();
+    return res?.[0]?.[1] === 1;
+  }
+
+  /** Look at a record again later: the sweep treats it as created at `asOfMs`. */
+  async postpone(id: string, asOfMs: number): Promise<void> {
+    await this.redis.zadd(this.createdKey(), 'XX', String(asOfMs), id);
+  }
+
+  /** A lease shared by a node's instances (one retention sweeper at a time); true when held by `owner`. */
+  async lease(owner: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.prefix}:lease:retention`;
+    if ((await this.redis.set(key, owner, 'PX', ttlMs, 'NX')) === 'OK') return true;
+    // The holder renews its own lease; compare-and-extend is one round trip in Lua.
+    const renewed = await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end",
+      1,
+      key,
+      owner,
+      String(ttlMs),
+    );
+    return renewed === 1;
   }
 
   private inboxKey(systemId: string): string {
