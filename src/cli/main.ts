@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerBlacklistCommands } from './blacklist-commands.js';
+import { registerCasesCommands } from './cases-commands.js';
 import { registerConfigCommands } from './config-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { registerSealCommands } from './seal-commands.js';
@@ -18,6 +20,8 @@ export function buildCli(): Command {
   registerConfigCommands(program);
   registerAuditCommands(program);
   registerSealCommands(program);
+  registerBlacklistCommands(program);
+  registerCasesCommands(program);
   return program;
 }
 
