@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   GW_ERR_API_NOT_FOUND: def(404, 'No such resource'),
   GW_ERR_API_RATE_LIMITED: def(429, 'Too many requests', false),
   GW_ERR_API_TIMEOUT: def(408, 'Request timed out', false),
+  GW_ERR_API_TOO_MANY_ATTACHMENTS: def(413, 'Too many attachments (limits.attachments)'),
 
   // --- identity (mTLS) ---
   GW_ERR_AUTH_NO_CLIENT_CERT: def(401, 'A client certificate is required'),
@@ -45,6 +46,8 @@ export const ERROR_CODES = {
   GW_ERR_AUTH_TYPE_NOT_ALLOWED: def(403, 'This system may not send this packet type'),
   GW_ERR_AUTH_OFFICE_NOT_ALLOWED: def(403, 'This system may not send for this office'),
   GW_ERR_AUTH_FORBIDDEN: def(403, 'Not allowed to see this resource'),
+  GW_ERR_AUTH_CERT_REVOKED: def(401, 'Client certificate is revoked (listed in a configured CRL)'),
+  GW_ERR_AUTH_CERT_EXPIRED: def(401, 'Client certificate is expired or not yet valid'),
 
   // --- packet content ---
   GW_ERR_PACKET_SCHEMA: def(422, 'Packet does not match its schema'),
@@ -83,6 +86,12 @@ export const ERROR_CODES = {
   GW_ERR_DELIVERY_REMOTE_REJECTED: def(502, 'The peer refused the packet permanently'),
   GW_ERR_DELIVERY_UNREACHABLE: def(503, 'The peer could not be reached', false),
   GW_ERR_DELIVERY_RECEIPT_INVALID: def(502, "The peer's delivery receipt did not verify"),
+  GW_ERR_DELIVERY_EXPIRED: def(502, 'The packet is older than retry.maxAgeHours; it stopped retrying (an administrator may retry it)'),
+
+  // --- queue administration (tongban queue …) ---
+  GW_ERR_QUEUE_NOT_FOUND: def(404, 'No queued or dead-lettered packet with this id'),
+  GW_ERR_QUEUE_NOT_FAILED: def(409, 'Only a dead-lettered (failed) packet can be retried'),
+  GW_ERR_QUEUE_JOB_ACTIVE: def(409, 'The packet is being delivered right now; try again when the attempt ends', false),
 
   // --- audit ---
   GW_ERR_AUDIT_UNAVAILABLE: def(503, 'The exchange log cannot be written; nothing was accepted', false),
@@ -94,6 +103,8 @@ export const ERROR_CODES = {
 
   // --- configuration (CLI) ---
   GW_ERR_CONFIG_INVALID: def(500, 'Configuration is invalid'),
+  GW_ERR_CONFIG_RELOAD_REFUSED: def(500, 'The new configuration changes settings that only a restart applies (node, listen, redis, audit)'),
+  GW_ERR_CONFIG_NODE_NOT_RUNNING: def(500, 'No running node found for this config (pid file missing or stale)'),
 
   // --- cases ---
   GW_ERR_CASE_UNKNOWN: def(404, 'No such case'),

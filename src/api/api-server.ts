@@ -23,7 +23,7 @@ export interface ApiService {
   inbox(system: SystemConfig, limit: number): Promise<Array<Record<string, unknown>>>;
   ack(system: SystemConfig, id: string): Promise<Record<string, unknown>>;
   /** Record a refused request in the exchange log (who, what, which code). */
-  rejected(entry: { system?: SystemConfig; code: string; route: string; packetId?: string }): Promise<void>;
+  rejected(entry: { system?: SystemConfig; code: string; route: string; packetId?: string; type?: string }): Promise<void>;
   /** Optional routes added by other domains (cases, birth-certificate checks). */
   extraRoutes?(app: FastifyInstance, identify: (req: FastifyRequest) => SystemConfig): void;
 }
@@ -38,7 +38,15 @@ export interface ApiServerOptions {
   readonly systemsByFingerprint: ReadonlyMap<string, SystemConfig>;
   readonly validator: PacketValidator;
   readonly service: ApiService;
+  /** Per-system request budget (token bucket); refusals answer 429 with Retry-After. */
+  readonly rateLimit?: (system: SystemConfig) => Promise<{ ok: boolean; retryAfterMs: number }>;
+  /** Most attachments per packet (read per request, so a config reload applies). */
+  readonly maxAttachments?: () => number;
+  /** Refuses revoked or expired client certificates with a coded error (see `RevocationChecker`). */
+  readonly certificateStatus?: (der: Buffer) => void;
 }
+
+const PACKET_TYPE = /"type"\s*:\s*"([a-z.-]{1,40})"|<type>([a-z.-]{1,40})<\/type>/;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,15 +64,21 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   const identify = (req: FastifyRequest): SystemConfig => {
-    const cert = clientCertificate(req.raw.socket as TLSSocket);
+    const cert = clientCertificate(req.raw.socket as TLSSocket, opts.certificateStatus);
     const system = opts.systemsByFingerprint.get(cert.fingerprint);
     if (!system) throw new GatewayError('GW_ERR_AUTH_UNKNOWN_SYSTEM', `certificate "${cert.subject}" is not registered to a local system`);
     req.clientLabel = `system:${system.id}`;
     return system;
   };
   // Identity first, even before the body is read: an unknown caller learns nothing else.
-  app.addHook('onRequest', async (req) => {
-    identify(req);
+  app.addHook('onRequest', async (req, reply) => {
+    const system = identify(req);
+    if (!opts.rateLimit) return;
+    const r = await opts.rateLimit(system);
+    if (!r.ok) {
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))));
+      throw new GatewayError('GW_ERR_API_RATE_LIMITED', `system ${system.id} is over its request rate; retry after ${Math.ceil(r.retryAfterMs)} ms`);
+    }
   });
 
   // Every refusal on this port goes to the exchange log with its code: auditors must see
@@ -74,8 +88,13 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     const system = opts.systemsByFingerprint.get(safeFingerprint(req));
     const body = req.body;
     let packetId: string | undefined;
-    if (Buffer.isBuffer(body) && body.length < 1_000_000) packetId = /"id"\s*:\s*"([0-9a-f-]{36})"|<id>([0-9a-f-]{36})<\/id>/i.exec(body.toString('latin1'))?.slice(1).find(Boolean);
-    await opts.service.rejected({ system, code: gw.code, route: `${req.method} ${req.routeOptions.url ?? req.url}`, packetId }).catch(() => undefined);
+    let type: string | undefined;
+    if (Buffer.isBuffer(body) && body.length < 1_000_000) {
+      const text = body.toString('latin1');
+      packetId = /"id"\s*:\s*"([0-9a-f-]{36})"|<id>([0-9a-f-]{36})<\/id>/i.exec(text)?.slice(1).find(Boolean);
+      type = PACKET_TYPE.exec(text)?.slice(1).find(Boolean);
+    }
+    await opts.service.rejected({ system, code: gw.code, route: `${req.method} ${req.routeOptions.url ?? req.url}`, packetId, type }).catch(() => undefined);
   });
 
   app.post('/v1/packets', async (req, reply) => {
@@ -83,6 +102,12 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     const body = req.body;
     if (!Buffer.isBuffer(body)) throw new GatewayError('GW_ERR_API_UNSUPPORTED_MEDIA_TYPE');
     const raw = parseBody(body, req.headers['content-type']);
+    // Counted before schema validation: cheaper, and the caller learns the configured limit.
+    const max = opts.maxAttachments?.();
+    const attachments = (raw as { attachments?: unknown } | null)?.attachments;
+    if (max !== undefined && Array.isArray(attachments) && attachments.length > max) {
+      throw new GatewayError('GW_ERR_API_TOO_MANY_ATTACHMENTS', `${attachments.length} attachments; at most ${max} are accepted`);
+    }
     const packet = opts.validator.validate(raw);
     const answer = await opts.service.accept(system, packet);
     return reply.code(202).send({ id: answer.id, caseId: answer.caseId, status: answer.status, receipt: answer.receipt, duplicate: answer.duplicate });

@@ -78,7 +78,7 @@ export function createHttpsServer(opts: {
     const level = gw.status >= 500 ? 'error' : 'info';
     req.log[level]({ err, code: gw.code, reqId: req.id, client: req.clientLabel }, 'request refused');
     // Transient refusals tell the caller when to come back.
-    if (gw.status === 503 || gw.status === 429) void reply.header('retry-after', '5');
+    if ((gw.status === 503 || gw.status === 429) && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5');
     void reply.code(gw.status).send(gw.toBody());
   });
   app.setNotFoundHandler((_req, reply) => {

@@ -4,3 +4,7 @@ export { clientCertificate } from './client-identity.js';
 export type { ClientCertificate } from './client-identity.js';
 export { createHttpsServer, toGatewayError } from './https-server.js';
 export type { ServerTls } from './https-server.js';
+export { RevocationChecker } from './revocation.js';
+export type { RevocationOptions } from './revocation.js';
+export { RateLimiter, systemRate } from './rate-limit.js';
+export type { Rate } from './rate-limit.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../admin/index.js';
 import type { ExchangeLog } from '../audit/index.js';
 import type { CaseService } from '../cases/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -27,6 +28,8 @@ export interface NodeContext {
   readonly exchangeLog: ExchangeLog;
   readonly logger: Logger;
   readonly dispatcher: Dispatcher;
+  /** Prometheus metrics of this node (counters the packet path moves; the case layer sets `overdueCases`). */
+  readonly metrics: GatewayMetrics;
   /** The case layer (state machine, eligibility, 出生医学证明 registry); absent in bare test nodes. */
   readonly cases?: CaseService;
 }

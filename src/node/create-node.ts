@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { buildAdminServer } from '../admin/index.js';
+import { buildAdminServer, createMetrics } from '../admin/index.js';
 import { buildApiServer } from '../api/index.js';
 import { openExchangeLog, startRetentionSweep, type ExchangeLog, type RetentionSweep } from '../audit/index.js';
 import { createCaseService, createWorkingCalendar } from '../cases/index.js';
@@ -13,12 +13,14 @@ import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
 import { createPacketValidator } from '../packets/index.js';
 import { buildPeerServer } from '../peer/index.js';
 import { connectRedis, DeliveryQueues, PacketStore, resolveRedis, waitReady, type RedisTarget } from '../queue/index.js';
-import { createRouter } from '../routing/index.js';
 import { createApiService } from './api-service.js';
 import { dispatch } from './accept-packet.js';
 import type { NodeContext } from './context.js';
 import { createDeliveryHandlers } from './delivery.js';
+import { LiveConfig, liveMap } from './live-config.js';
 import { loadNodeMaterial } from './material.js';
+import { createOperations } from './operations.js';
+import { reloadConfig, type ReloadResult } from './reload.js';
 import { receiveEnvelope } from './receive-envelope.js';
 
 /** Things a node can be given instead of making them (tests, the demo, several nodes in one process). */
@@ -41,6 +43,8 @@ export interface GatewayNode {
   listen(): Promise<{ api: string; peer: string; admin?: string }>;
   /** Stop accepting, finish active deliveries, checkpoint the log, close Redis. */
   close(): Promise<void>;
+  /** Re-read the config file (SIGHUP, `tongban reload`); an invalid one leaves the node as it was. */
+  reload(actor?: string): Promise<ReloadResult>;
 }
 
 /** The node secret for keyed hashes in the exchange log; created on first start (0600). */
@@ -56,6 +60,9 @@ function loadOrCreateSecret(file: string): Buffer {
 export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Promise<GatewayNode> {
   const logger = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { member: config.node.member, instance: config.node.instanceId } });
   const material = loadNodeMaterial(config);
+  // Config, material and router are read through `live`, so that a reload swaps them at once.
+  const live = new LiveConfig(config, material);
+  const metrics = createMetrics();
   // Built before any connection is opened: a bad calendar year in config fails fast.
   const calendar = createWorkingCalendar({ extraYears: Object.fromEntries(Object.entries(config.calendar.extraYears).map(([y, c]) => [Number(y), c])) });
   const suite = deps.suites ?? createSuiteRegistry();
@@ -72,7 +79,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
   workerRedis.on('error', () => undefined); // reported through the store client and /readyz
   await waitReady(redis);
   const store = new PacketStore(redis, config.redis.prefix);
-  const queues = new DeliveryQueues(workerRedis, `${config.redis.prefix}:bull`, config.retry);
+  const queues = new DeliveryQueues(workerRedis, `${config.redis.prefix}:bull`, () => live.config.retry);
 
   const defaultSuite = config.crypto.defaultSuite;
   const checkpointSigner = material.suites[defaultSuite]!.signing;
@@ -106,12 +113,19 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
 
   const ctx: NodeContext = {
     cases,
-    config,
-    material,
+    get config() {
+      return live.config;
+    },
+    get material() {
+      return live.material;
+    },
     suite,
     store,
     validator: createPacketValidator(),
-    router: createRouter(config),
+    get router() {
+      return live.router;
+    },
+    metrics,
     exchangeLog,
     logger,
     dispatcher: {
@@ -119,6 +133,9 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
       toSystem: (systemId, id) => queues.add(DeliveryQueues.systemQueueName(systemId), id),
     },
   };
+
+  const ops = await createOperations({ live, queues, redis, metrics, exchangeLog, logger, probePeer: (m) => handlers.probePeer(m) });
+  const certificateStatus = (der: Buffer): void => ops.revocation.check(der);
 
   const bodyLimit = config.limits.bodyBytes;
   const requestTimeoutMs = config.limits.requestTimeoutMs;
@@ -128,22 +145,27 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     bodyLimit,
     requestTimeoutMs,
     inboxPage: config.limits.inboxPage,
-    systemsByFingerprint: material.systemsByFingerprint,
+    systemsByFingerprint: liveMap(() => live.material.systemsByFingerprint),
     validator: ctx.validator,
-    service: createApiService(ctx),
+    service: ops.instrumentApi(createApiService(ctx)),
+    rateLimit: (s) => ops.rateLimiter.take(s.id),
+    maxAttachments: () => live.config.limits.attachments,
+    certificateStatus,
   });
+  ops.instrumentApiServer(api);
   const peer = buildPeerServer({
     tls: material.tls,
     logger: logger.child({ port: 'peer' }),
     // An envelope is the packet plus base64 and CMS overhead: allow for it.
     bodyLimit: Math.ceil(bodyLimit * 1.5) + 65536,
     requestTimeoutMs,
-    peersByTlsFingerprint: material.peersByTlsFingerprint,
+    peersByTlsFingerprint: liveMap(() => live.material.peersByTlsFingerprint),
     label: (p) => `peer:${p.config.member}`,
-    receive: (p, env) => receiveEnvelope(ctx, p, env),
+    receive: ops.instrumentReceive((p, env) => receiveEnvelope(ctx, p, env)),
+    certificateStatus,
   });
   const admin = config.listen.admin
-    ? buildAdminServer({ ctx, queues, redis, logger: logger.child({ port: 'admin' }) })
+    ? buildAdminServer({ metrics, readiness: () => ops.readiness(), logger: logger.child({ port: 'admin' }) })
     : undefined;
 
   const handlers = createDeliveryHandlers(ctx);
@@ -153,6 +175,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
   const shutdown = async (): Promise<void> => {
     await Promise.allSettled([api.close(), peer.close(), admin?.close()]);
     await queues.close();
+    await ops.close();
     handlers.close();
     await cases.stop();
     await retention?.stop();
@@ -164,7 +187,9 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
   };
 
   return {
-    config,
+    get config() {
+      return live.config;
+    },
     ctx,
     api,
     peer,
@@ -193,6 +218,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
           owner: config.node.instanceId,
           onOldLogFiles: (files) => logger.warn({ files: files.length, oldest: files[0] }, 'exchange-log files older than audit.retentionDays: archive them (the gateway never deletes them)'),
         });
+        ops.start();
       }
       const url = (addr: string): string => addr.replace('http://', 'https://');
       const apiAddr = await api.listen({ host: config.listen.api.host, port: config.listen.api.port });
@@ -203,6 +229,9 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     close() {
       closing ??= shutdown();
       return closing;
+    },
+    reload(actor = 'admin:signal') {
+      return reloadConfig({ live, queues, handlers, servers: [api, peer], revocation: ops.revocation, exchangeLog, logger }, actor);
     },
   };
 }

@@ -1,12 +1,22 @@
 import { GatewayError } from '../errors.js';
 import { createMtlsClient, type MtlsClient, type WireEnvelope } from '../peer/index.js';
-import { DeliveryFailure, failureFromResponse, type QueueHandlers } from '../queue/index.js';
+import { DeliveryFailure, DeliveryQueues, failureFromResponse, type PacketRecord, type QueueHandlers } from '../queue/index.js';
 import { verifyReceipt, type SignedReceipt } from '../receipts/index.js';
 import type { NodeContext } from './context.js';
 
 /** Queue handlers plus the connections they keep open. */
 export interface DeliveryHandlers extends QueueHandlers {
+  /** Whether a peer answers at all (any HTTP status below 500): the circuit breaker's probe. */
+  probePeer(member: string): Promise<boolean>;
+  /** Drop the open clients (config reload: new TLS identity or pins); new ones are made on use. */
+  reset(): void;
   close(): void;
+}
+
+/** Age limit of a packet: counted from acceptance, or from an administrator's retry. */
+function tooOld(rec: PacketRecord, maxAgeHours: number, now = Date.now()): boolean {
+  const from = Date.parse(rec.retriedAt ?? rec.createdAt);
+  return Number.isFinite(from) && now - from > maxAgeHours * 3600_000;
 }
 
 /**
@@ -15,13 +25,15 @@ export interface DeliveryHandlers extends QueueHandlers {
  */
 export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
   const clients = new Map<string, MtlsClient>();
-  const { tls } = ctx.material;
-  const timeoutMs = ctx.config.retry.requestTimeoutMs;
+  // Read on each new client, not captured: a config reload swaps material and config.
+  const tlsNow = () => ({ tls: ctx.material.tls, timeoutMs: ctx.config.retry.requestTimeoutMs });
 
   const peerClient = (member: string): MtlsClient => {
     let c = clients.get(`peer:${member}`);
     if (!c) {
-      const peer = ctx.material.peersByMember.get(member)!;
+      const { tls, timeoutMs } = tlsNow();
+      const peer = ctx.material.peersByMember.get(member);
+      if (!peer) throw new DeliveryFailure(`peer ${member} is no longer configured`, { permanent: false, code: 'GW_ERR_ROUTE_UNKNOWN_PEER' });
       c = createMtlsClient({ ca: tls.ca, cert: tls.cert, key: tls.key, pinnedCertDer: peer.tlsCertDer, timeoutMs });
       clients.set(`peer:${member}`, c);
     }
@@ -30,6 +42,7 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
   const systemClient = (systemId: string): MtlsClient => {
     let c = clients.get(`system:${systemId}`);
     if (!c) {
+      const { tls, timeoutMs } = tlsNow();
       c = createMtlsClient({ ca: tls.ca, cert: tls.cert, key: tls.key, timeoutMs });
       clients.set(`system:${systemId}`, c);
     }
@@ -38,7 +51,16 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
   const load = async (packetId: string) => {
     const rec = await ctx.store.get(packetId);
     if (!rec) throw new DeliveryFailure(`packet ${packetId} is not in the store`, { permanent: true, code: 'GW_ERR_INTERNAL' });
+    const maxAgeHours = ctx.config.retry.maxAgeHours;
+    if (rec.status !== 'delivered' && rec.status !== 'pushed' && tooOld(rec, maxAgeHours)) {
+      throw new DeliveryFailure(`packet is older than retry.maxAgeHours (${maxAgeHours} h)`, { permanent: true, code: 'GW_ERR_DELIVERY_EXPIRED' });
+    }
     return rec;
+  };
+  const delivered = (queue: string, rec: PacketRecord): void => {
+    ctx.metrics.deliveries.inc({ queue });
+    const since = Date.parse(rec.createdAt);
+    if (Number.isFinite(since)) ctx.metrics.deliveryLatency.observe({ queue }, Math.max(0, Date.now() - since) / 1000);
   };
 
   return {
@@ -91,6 +113,7 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
         outcome: 'ok',
         detail: { kind: 'delivery', verified: true, at: data.at, attempt },
       });
+      delivered(DeliveryQueues.peerQueueName(peer.config.member), rec);
     },
 
     async pushToSystem(packetId, attempt) {
@@ -112,9 +135,11 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
         outcome: 'ok',
         detail: { system: system.id, attempt },
       });
+      delivered(DeliveryQueues.systemQueueName(system.id), rec);
     },
 
-    async onRetry(packetId, failure, attempt) {
+    async onRetry(packetId, failure, attempt, _next, queue = 'unknown') {
+      ctx.metrics.retries.inc({ queue, code: failure.code });
       await ctx.store.setStatus(packetId, 'retrying', { code: failure.code, detail: failure.message });
       await ctx.exchangeLog.record({
         event: 'retried',
@@ -126,7 +151,8 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
       });
     },
 
-    async onDead(packetId, failure, attempts) {
+    async onDead(packetId, failure, attempts, queue = 'unknown') {
+      ctx.metrics.deadLetters.inc({ queue, code: failure.code });
       await ctx.store.setStatus(packetId, 'dead', { code: failure.code, detail: failure.message });
       await ctx.exchangeLog.record({
         event: 'dead',
@@ -137,6 +163,33 @@ export function createDeliveryHandlers(ctx: NodeContext): DeliveryHandlers {
         detail: { attempts, permanent: failure.permanent, reason: failure.message.slice(0, 200) },
       });
       ctx.logger.warn({ packetId, code: failure.code, attempts }, 'packet moved to dead letters');
+      if (failure.code === 'GW_ERR_DELIVERY_EXPIRED') {
+        // Nobody is retrying it any more: an administrator must look (tongban queue show/retry/drop).
+        await ctx.exchangeLog.record({
+          event: 'alert',
+          packetId,
+          actor: 'worker',
+          outcome: 'error',
+          code: failure.code,
+          detail: { alert: 'packet-too-old', queue, maxAgeHours: ctx.config.retry.maxAgeHours, attempts },
+        });
+      }
+    },
+
+    async probePeer(member) {
+      const peer = ctx.material.peersByMember.get(member);
+      if (!peer) return false;
+      try {
+        const answer = await peerClient(member).request('GET', `${peer.config.url.replace(/\/$/, '')}/v1/peer/packets`);
+        return answer.status < 500;
+      } catch {
+        return false;
+      }
+    },
+
+    reset() {
+      for (const c of clients.values()) c.close();
+      clients.clear();
     },
 
     close() {

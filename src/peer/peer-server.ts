@@ -16,6 +16,8 @@ export interface PeerServerOptions<P> {
   readonly label: (peer: P) => string;
   /** Take an envelope; resolves to the signed delivery receipt. */
   readonly receive: (peer: P, env: WireEnvelope) => Promise<unknown>;
+  /** Refuses revoked or expired peer certificates with a coded error. */
+  readonly certificateStatus?: (der: Buffer) => void;
 }
 
 /**
@@ -31,7 +33,7 @@ export function buildPeerServer<P>(opts: PeerServerOptions<P>): FastifyInstance 
     contentTypes: ['application/json'],
   });
   const identify = (socket: TLSSocket): P => {
-    const cert = clientCertificate(socket);
+    const cert = clientCertificate(socket, opts.certificateStatus);
     const peer = opts.peersByTlsFingerprint.get(cert.fingerprint);
     if (!peer) throw new GatewayError('GW_ERR_PEER_UNKNOWN', `certificate "${cert.subject}" is not a pinned peer`);
     return peer;

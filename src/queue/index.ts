@@ -1,7 +1,11 @@
 export { PacketStore } from './packet-store.js';
 export type { Direction, PacketRecord, PacketStatus, StatusEntry } from './packet-store.js';
 export { DeliveryQueues } from './queues.js';
-export type { QueueHandlers, RetryOptions } from './queues.js';
+export type { BreakerHooks, JobData, QueueHandlers, RetryOptions } from './queues.js';
 export { DeliveryFailure, classifyDeliveryError, failureFromResponse, isPermanentHttpStatus } from './retry-policy.js';
-export { connectRedis, waitReady, freePort, resolveRedis, startPrivateRedis } from './redis-connection.js';
+export { connectRedis, waitReady, freePort, locateRedis, resolveRedis, startPrivateRedis } from './redis-connection.js';
 export type { RedisTarget } from './redis-connection.js';
+export { CircuitBreakers } from './circuit-breaker.js';
+export type { BreakerChange, BreakerSettings, BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
+export { LISTABLE_STATES, QueueAdmin } from './queue-admin.js';
+export type { AdminAction, ListableState, PacketView, QueueAdminOptions, QueuedPacket } from './queue-admin.js';

@@ -13,7 +13,8 @@ export type PacketStatus =
   | 'inbox' // waiting in a pull-mode system's inbox
   | 'pushed' // pushed to a push-mode system
   | 'acked' // pulled and acknowledged by the local system
-  | 'dead'; // gave up: permanent failure or retries exhausted
+  | 'dead' // gave up: permanent failure, retries exhausted or too old (dead letter)
+  | 'dropped'; // removed from its queue by an administrator (`tongban queue drop`)
 
 /** One line of a packet's status history. */
 export interface StatusEntry {
@@ -53,6 +54,8 @@ export interface PacketRecord {
   readonly status: PacketStatus;
   readonly createdAt: string;
   readonly lastError?: string;
+  /** When an administrator last retried it: the maximum age counts from here. */
+  readonly retriedAt?: string;
 }
 
 // Claim a packet id atomically: the first writer stores the record, later ones learn the digest

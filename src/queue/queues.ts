@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { classifyDeliveryError, type DeliveryFailure } from './retry-policy.js';
 
@@ -17,13 +17,20 @@ export interface QueueHandlers {
   deliverToPeer(packetId: string, attempt: number): Promise<void>;
   pushToSystem(packetId: string, attempt: number): Promise<void>;
   /** A failed attempt that will be retried. */
-  onRetry(packetId: string, failure: DeliveryFailure, attempt: number, nextDelayMs: number | undefined): Promise<void>;
-  /** Given up: permanent failure or attempts exhausted. The job stays in BullMQ's failed set (dead letters). */
-  onDead(packetId: string, failure: DeliveryFailure, attempts: number): Promise<void>;
+  onRetry(packetId: string, failure: DeliveryFailure, attempt: number, nextDelayMs: number | undefined, queueName?: string): Promise<void>;
+  /** Given up: permanent failure, attempts exhausted or too old. The job stays in BullMQ's failed set (dead letters). */
+  onDead(packetId: string, failure: DeliveryFailure, attempts: number, queueName?: string): Promise<void>;
 }
 
-interface JobData {
+/** Data of a delivery job: the packet id (the job id too). */
+export interface JobData {
   readonly packetId: string;
+}
+
+/** What a queue tells its breaker (see `CircuitBreakers`). */
+export interface BreakerHooks {
+  success(queueName: string): Promise<void>;
+  failure(queueName: string): Promise<void>;
 }
 
 /**
@@ -32,13 +39,23 @@ interface JobData {
  */
 export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<JobData>>();
-  private readonly workers: Worker<JobData>[] = [];
+  private readonly workers = new Map<string, Worker<JobData>>();
+  private breaker: BreakerHooks | undefined;
+  private readonly retryOptions: () => RetryOptions;
 
+  /** `retry` may be a getter, so that a config reload applies to packets queued afterwards. */
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
-    private readonly retry: RetryOptions,
-  ) {}
+    retry: RetryOptions | (() => RetryOptions),
+  ) {
+    this.retryOptions = typeof retry === 'function' ? retry : () => retry;
+  }
+
+  /** Report delivery outcomes of peer queues to a circuit breaker. */
+  setBreaker(breaker: BreakerHooks): void {
+    this.breaker = breaker;
+  }
 
   static peerQueueName(member: string): string {
     return `out-${member}`;
@@ -48,7 +65,8 @@ export class DeliveryQueues {
     return `push-${systemId}`;
   }
 
-  private queue(name: string): Queue<JobData> {
+  /** The BullMQ queue of that name (opened on first use). */
+  queue(name: string): Queue<JobData> {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue<JobData>(name, { connection: this.connection, prefix: this.prefix });
@@ -59,13 +77,14 @@ export class DeliveryQueues {
 
   /** Add a packet to a queue. */
   async add(queueName: string, packetId: string): Promise<void> {
+    const retry = this.retryOptions();
     await this.queue(queueName).add(
       'deliver',
       { packetId },
       {
         jobId: packetId,
-        attempts: this.retry.attempts,
-        backoff: { type: 'exponential', delay: this.retry.backoffMs, jitter: this.retry.jitter },
+        attempts: retry.attempts,
+        backoff: { type: 'exponential', delay: retry.backoffMs, jitter: retry.jitter },
         removeOnComplete: { age: 24 * 3600 },
         removeOnFail: false,
       },
@@ -74,6 +93,11 @@ export class DeliveryQueues {
 
   /** Start a worker for a queue. */
   startWorker(queueName: string, kind: 'peer' | 'system', handlers: QueueHandlers, concurrency = 8): void {
+    if (this.workers.has(queueName)) return;
+    // Breaker reports are best effort: a delivery that succeeded must not fail because Redis
+    // hiccuped while counting it.
+    const report = (fn: ((q: string) => Promise<void>) | undefined): Promise<void> =>
+      kind === 'peer' && fn ? fn(queueName).catch(() => undefined) : Promise.resolve();
     const worker = new Worker<JobData>(
       queueName,
       async (job: Job<JobData>) => {
@@ -81,13 +105,17 @@ export class DeliveryQueues {
         try {
           if (kind === 'peer') await handlers.deliverToPeer(job.data.packetId, attempt);
           else await handlers.pushToSystem(job.data.packetId, attempt);
+          await report(this.breaker?.success.bind(this.breaker));
         } catch (err) {
           const failure = classifyDeliveryError(err);
-          const last = failure.permanent || attempt >= this.retry.attempts;
+          // Only transient failures say the peer is away; a refusal (4xx) is an answer.
+          if (!failure.permanent) await report(this.breaker?.failure.bind(this.breaker));
+          else if (failure.status !== undefined) await report(this.breaker?.success.bind(this.breaker));
+          const last = failure.permanent || attempt >= (job.opts.attempts ?? this.retryOptions().attempts);
           if (last) {
-            await handlers.onDead(job.data.packetId, failure, attempt);
+            await handlers.onDead(job.data.packetId, failure, attempt, queueName);
           } else {
-            await handlers.onRetry(job.data.packetId, failure, attempt, undefined);
+            await handlers.onRetry(job.data.packetId, failure, attempt, undefined, queueName);
           }
           // UnrecoverableError tells BullMQ not to retry: a permanent failure never will succeed.
           if (failure.permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
@@ -97,7 +125,36 @@ export class DeliveryQueues {
       { connection: this.connection, prefix: this.prefix, concurrency },
     );
     worker.on('error', () => undefined); // connection errors surface through readiness, not crashes
-    this.workers.push(worker);
+    this.workers.set(queueName, worker);
+  }
+
+  /** Stop the worker of a queue (a peer or push system removed by a config reload); jobs stay. */
+  async stopWorker(queueName: string): Promise<void> {
+    const w = this.workers.get(queueName);
+    this.workers.delete(queueName);
+    await w?.close();
+  }
+
+  /** Names of the queues this instance runs workers for. */
+  workerQueues(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /** Depth (waiting, delayed, active, failed) and the age of the oldest packet not yet delivered. */
+  async depth(queueName: string, now = Date.now()): Promise<{ counts: Record<string, number>; oldestAgeMs: number }> {
+    const q = this.queue(queueName);
+    const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized');
+    // The waiting list is FIFO, so its head is its oldest; delayed jobs are ordered
+    // by due time, and a job's backoff grows with its age, so the oldest is among the last due:
+    // both ends of the delayed set are looked at, which bounds the cost of a scrape.
+    const heads: JobType[] = ['waiting', 'active', 'prioritized'];
+    const jobs = [
+      ...(await q.getJobs(heads, 0, 0, true)),
+      ...(await q.getJobs(['delayed'], 0, 9, true)),
+      ...(await q.getJobs(['delayed'], 0, 9, false)),
+    ];
+    const oldest = jobs.reduce((m, j) => (j && j.timestamp < m ? j.timestamp : m), now);
+    return { counts, oldestAgeMs: Math.max(0, now - oldest) };
   }
 
   /** Jobs waiting, delayed or active, and dead (failed), per queue. */
@@ -109,7 +166,8 @@ export class DeliveryQueues {
 
   /** Stop workers (finishing active jobs) and close queues. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all([...this.workers.values()].map((w) => w.close()));
+    this.workers.clear();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -90,6 +90,8 @@ export async function startPrivateRedis(dir: string, port?: number): Promise<Red
       );
     }
     if (await answers(url, 300)) {
+      // Other processes of this node (the CLI's `queue` commands) find the private server here.
+      writeFileSync(join(dir, 'url'), url + '\n');
       return {
         url,
         origin: 'private',
@@ -119,4 +121,22 @@ export async function resolveRedis(configUrl: string | undefined, dataDir: strin
   const local = 'redis://127.0.0.1:6379';
   if (await answers(local)) return { url: local, origin: 'local', stop: none };
   return startPrivateRedis(join(dataDir, 'redis'));
+}
+
+/**
+ * Find the Redis a running node uses, without starting one (the CLI's `queue` commands): the
+ * config's url, `REDIS_URL`, redis://127.0.0.1:6379 if it answers, else the private server the
+ * node started under `dataDir` (its url file) if it answers.
+ */
+export async function locateRedis(configUrl: string | undefined, dataDir: string): Promise<string | undefined> {
+  if (configUrl) return configUrl;
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  const local = 'redis://127.0.0.1:6379';
+  if (await answers(local)) return local;
+  const file = join(dataDir, 'redis', 'url');
+  if (existsSync(file)) {
+    const url = readFileSync(file, 'utf8').trim();
+    if (await answers(url)) return url;
+  }
+  return undefined;
 }
