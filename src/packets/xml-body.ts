@@ -65,14 +65,30 @@ function position(text: string, offset: number): string {
   return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
+/** A reference XML defines without a DTD (XML 1.0 §4.6, §4.1): the five entities or a character reference. */
+const PREDEFINED_REFERENCE = /^&(?:amp|lt|gt|quot|apos|#[0-9]{1,10}|#x[0-9A-Fa-f]{1,8});/;
+
 /**
- * Cheap structural pass over the decoded text: bounded depth (xml2js itself has no limit) and
- * exactly one root element (xml2js silently drops a second one).
+ * Cheap structural pass over the decoded text: bounded depth (xml2js itself has no limit),
+ * exactly one root element (xml2js silently drops a second one), and no reference to an entity
+ * XML does not predefine: sax, under xml2js, would otherwise expand HTML names such as `&nbsp;`
+ * and `&copy;` that no DTD declared, accepting a document that is not well-formed.
  */
 export function prescanXml(text: string, maxDepth: number = MAX_XML_DEPTH): void {
   let depth = 0;
   let roots = 0;
   let i = 0;
+  // One forward pointer over '&'s keeps the reference check linear; those inside comments,
+  // CDATA and processing instructions fall between the checked ranges and are skipped.
+  let amp = text.indexOf('&');
+  const checkReferences = (from: number, to: number): void => {
+    while (amp !== -1 && amp < to) {
+      if (amp >= from && !PREDEFINED_REFERENCE.test(text.slice(amp, amp + 24))) {
+        throw malformed(`undefined entity or bare & at ${position(text, amp)}`);
+      }
+      amp = text.indexOf('&', amp + 1);
+    }
+  };
   const skipTo = (end: string, from: number): number => {
     const j = text.indexOf(end, from);
     if (j === -1) throw malformed(`unterminated markup at ${position(text, from)}`);
@@ -80,6 +96,7 @@ export function prescanXml(text: string, maxDepth: number = MAX_XML_DEPTH): void
   };
   while (i < text.length) {
     const lt = text.indexOf('<', i);
+    checkReferences(i, lt === -1 ? text.length : lt);
     if (lt === -1) break;
     if (text.startsWith('<?', lt)) i = skipTo('?>', lt + 2);
     else if (text.startsWith('<!--', lt)) i = skipTo('-->', lt + 4);
@@ -100,6 +117,7 @@ export function prescanXml(text: string, maxDepth: number = MAX_XML_DEPTH): void
         else if (c === '>') break;
       }
       if (j >= text.length) throw malformed(`unterminated tag at ${position(text, lt)}`);
+      checkReferences(lt, j);
       if (depth === 0) {
         roots += 1;
         if (roots > 1) throw malformed(`second root element at ${position(text, lt)}`);

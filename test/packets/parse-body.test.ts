@@ -153,12 +153,23 @@ describe('parseBody: XML charsets', () => {
     });
   });
 
-  it('refuses UTF-8 bytes declared GBK (invalid GBK sequences)', () => {
+  it('refuses UTF-8 bytes declared GBK', () => {
     const body = Buffer.from(sampleText(), 'utf8'); // prolog still says GBK
     expect(refusal(body, XML)).toEqual({
-      code: 'GW_ERR_API_BAD_ENCODING',
-      message: 'Body bytes are not valid GBK',
+      code: 'GW_ERR_API_CHARSET_MISMATCH',
+      message: 'Body is declared GBK but its bytes are UTF-8',
     });
+    expect(refusal(body, 'application/xml; charset=gb18030').code).toBe('GW_ERR_API_CHARSET_MISMATCH');
+  });
+
+  it('refuses UTF-8 declared GBK even when every byte pair happens to be valid GBK (mojibake)', () => {
+    // Two-character runs: the UTF-8 bytes pair up into valid GBK double bytes, so the strict
+    // GBK decoder alone finds nothing wrong and would hand on 寰愭槑-style text.
+    const text = '<?xml version="1.0" encoding="GBK"?><packet><id>徐明王丽上海杭州汉族派出</id></packet>';
+    expect(iconv.decode(Buffer.from(text, 'utf8'), 'gbk')).not.toContain('\uFFFD');
+    expect(refusal(Buffer.from(text, 'utf8'), XML).code).toBe('GW_ERR_API_CHARSET_MISMATCH');
+    // Genuine GBK of the same text is not mistaken for UTF-8.
+    expect(() => parseBody(iconv.encode(text, 'gbk'), XML)).not.toThrow(/CHARSET/);
   });
 
   it('refuses invalid GB18030 but accepts a genuinely encoded U+FFFD', () => {
@@ -252,6 +263,22 @@ describe('parseBody: XML safety', () => {
       code: 'GW_ERR_API_MALFORMED_XML',
       message: 'Body is not well-formed XML (line 2, column 16)',
     });
+  });
+
+  it('refuses references to entities XML does not predefine, keeps the five and character references', () => {
+    expect(refusal('<packet><id>a&nbsp;b</id></packet>', XML)).toEqual({
+      code: 'GW_ERR_API_MALFORMED_XML',
+      message: 'Body is not well-formed XML (undefined entity or bare & at line 1, column 14)',
+    });
+    expect(refusal('<packet><id a="&copy;">x</id></packet>', XML).code).toBe('GW_ERR_API_MALFORMED_XML');
+    expect(refusal('<packet><id>a & b</id></packet>', XML).code).toBe('GW_ERR_API_MALFORMED_XML');
+    const agreement = (s: string): unknown =>
+      (parseBody(Buffer.from(`<packet><agreement>${s}</agreement></packet>`), XML) as { agreement: unknown })
+        .agreement;
+    expect(agreement('&amp;&lt;&gt;&quot;&apos;')).toBe('&<>"\'');
+    expect(agreement('&#24464;&#x5F90;')).toBe('徐徐');
+    expect(agreement('<![CDATA[a & b &nbsp;]]>')).toBe('a & b &nbsp;');
+    expect(agreement('x<!-- & -->y')).toBe('xy');
   });
 
   it('limits element nesting to 64 levels', () => {
