@@ -10,6 +10,11 @@ export interface RetryOptions {
   readonly backoffMs: number;
   /** Fraction of each delay drawn at random, so queued packets do not retry in lockstep. */
   readonly jitter: number;
+  /**
+   * Lock time of a job in progress (renewed while the instance lives) and the interval of the
+   * stalled-job check. A job whose instance died is taken over after about 2–3× this. Default 30 s.
+   */
+  readonly takeoverMs?: number;
 }
 
 /** What the queues call back into. */
@@ -122,7 +127,14 @@ export class DeliveryQueues {
           throw failure;
         }
       },
-      { connection: this.connection, prefix: this.prefix, concurrency },
+      {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency,
+        // A crashed instance holds its jobs until the lock lapses; then the stalled check hands them over.
+        lockDuration: this.retryOptions().takeoverMs ?? 30_000,
+        stalledInterval: this.retryOptions().takeoverMs ?? 30_000,
+      },
     );
     worker.on('error', () => undefined); // connection errors surface through readiness, not crashes
     this.workers.set(queueName, worker);
