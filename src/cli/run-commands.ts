@@ -1,22 +1,38 @@
-import { readFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/index.js';
+import { GatewayError } from '../errors.js';
 import { runDemo } from '../demo/index.js';
 import { createNode } from '../node/index.js';
 import { createMtlsClient } from '../peer/index.js';
 
-/** `tongban start`, `tongban send`, `tongban demo`. */
+/** The file `start` writes its pid to, in the node's data folder. */
+export const PID_FILE = 'tongban.pid';
+
+/** `tongban start`, `tongban reload`, `tongban send`, `tongban demo`. */
 export function registerRunCommands(program: Command): void {
   program
     .command('start')
     .requiredOption('-c, --config <file>', 'node config (YAML)')
-    .description('run a gateway node until SIGINT/SIGTERM (a second signal forces exit)')
+    .description('run a gateway node until SIGINT/SIGTERM (a second signal forces exit); SIGHUP reloads the config')
     .action(async (opts: { config: string }) => {
       const node = await createNode(loadConfig(opts.config));
       const urls = await node.listen();
+      const pidFile = join(node.config.node.dataDir, PID_FILE);
+      mkdirSync(dirname(pidFile), { recursive: true });
+      writeFileSync(pidFile, `${process.pid}\n`);
       process.stdout.write(`tongban ${node.config.node.member} (${node.config.node.name}) api ${urls.api} peer ${urls.peer}${urls.admin ? ` admin ${urls.admin}` : ''}\n`);
+      // Reloads are serialized: a second SIGHUP during a reload waits for it.
+      let reloading: Promise<unknown> = Promise.resolve();
+      process.on('SIGHUP', () => {
+        reloading = reloading.then(async () => {
+          const r = await node.reload('admin:signal');
+          process.stderr.write(`SIGHUP: ${r.message}\n`);
+          for (const p of r.problems ?? []) process.stderr.write(`  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.path || '/'}: ${p.message}\n`);
+        });
+      });
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) {
@@ -24,6 +40,11 @@ export function registerRunCommands(program: Command): void {
           process.exit(130);
         }
         stopping = true;
+        try {
+          unlinkSync(pidFile);
+        } catch {
+          // already gone
+        }
         process.stderr.write(`${signal}: stopping (finishing active deliveries, checkpointing the log)\n`);
         node.close().then(
           () => process.exit(0),
@@ -35,6 +56,24 @@ export function registerRunCommands(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  program
+    .command('reload')
+    .requiredOption('-c, --config <file>', 'node config (YAML)')
+    .description('check the config file, then ask the running node (pid in <dataDir>/tongban.pid) to reload it (SIGHUP)')
+    .action((opts: { config: string }) => {
+      // Checked here too, so the administrator sees the problems at once; the node checks again.
+      const config = loadConfig(opts.config);
+      const pidFile = join(config.node.dataDir, PID_FILE);
+      let pid: number;
+      try {
+        pid = Number(readFileSync(pidFile, 'utf8').trim());
+        process.kill(pid, 'SIGHUP');
+      } catch (err) {
+        throw new GatewayError('GW_ERR_CONFIG_NODE_NOT_RUNNING', `cannot signal the node of ${pidFile}: ${(err as Error).message}`);
+      }
+      process.stdout.write(`config is valid; reload signalled to pid ${pid} (the node logs the outcome and writes it to its exchange log)\n`);
     });
 
   program
