@@ -21,7 +21,7 @@ import { LiveConfig, liveMap } from './live-config.js';
 import { loadNodeMaterial } from './material.js';
 import { createOperations } from './operations.js';
 import { reloadConfig, type ReloadResult } from './reload.js';
-import { receiveEnvelope } from './receive-envelope.js';
+import { completeInbound, receiveEnvelope } from './receive-envelope.js';
 
 /** Things a node can be given instead of making them (tests, the demo, several nodes in one process). */
 export interface NodeDeps {
@@ -202,10 +202,12 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
         for (const s of config.systems) {
           if (s.delivery.mode === 'push') queues.startWorker(DeliveryQueues.systemQueueName(s.id), 'system', handlers);
         }
-        // Packets stored but not queued before a crash get queued now.
+        // Packets stored but not queued (out) or not handed to their local system (in) before a
+        // crash get there now.
         for (const id of await store.pending()) {
           const rec = await store.get(id);
           if (rec?.status === 'accepted') await dispatch(ctx, rec);
+          else if (rec) await completeInbound(ctx, rec);
         }
         await exchangeLog.record({ event: 'start', actor: 'gateway', outcome: 'ok', detail: { instance: config.node.instanceId } });
         cases.start();

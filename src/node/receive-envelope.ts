@@ -131,7 +131,34 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
   return receipt;
 }
 
+/**
+ * Finish a stored inbound packet that never reached its local system. `claim` stores the record
+ * as 'delivered' and only then is it put in the inbox (or push queue); a crash in between left a
+ * record that answered every resend with a receipt while nothing was ever delivered, and the
+ * start-up sweep looked only at outbound packets. Called on a resend and by the sweep; the inbox
+ * add and the push job are idempotent, and 'received' is logged here because the crash came
+ * before the original entry.
+ */
+export async function completeInbound(ctx: NodeContext, rec: PacketRecord): Promise<void> {
+  if (rec.direction !== 'in' || rec.status !== 'delivered' || !rec.recipientSystemId) return;
+  await deliverLocally(ctx, rec, rec.recipientSystemId);
+  const packet = JSON.parse(rec.packet) as Packet;
+  await ctx.exchangeLog.record({
+    event: 'received',
+    packetId: rec.id,
+    caseId: rec.caseId,
+    type: rec.type,
+    from: rec.fromOffice,
+    to: rec.toOffice,
+    actor: `peer:${rec.peer ?? ''}`,
+    outcome: 'ok',
+    detail: { agreement: packet.agreement, digest: rec.digest, system: rec.recipientSystemId, completed: 'after an interrupted delivery' },
+    people: peopleOf(packet),
+  });
+}
+
 async function duplicate(ctx: NodeContext, existing: PacketRecord): Promise<SignedReceipt> {
+  await completeInbound(ctx, existing);
   await ctx.exchangeLog.record({
     event: 'duplicate',
     packetId: existing.id,
