@@ -4,6 +4,7 @@ import { registerAuditCommands } from './audit-commands.js';
 import { registerBlacklistCommands } from './blacklist-commands.js';
 import { registerCasesCommands } from './cases-commands.js';
 import { registerConfigCommands } from './config-commands.js';
+import { registerQueueCommands } from './queue-commands.js';
 import { registerRunCommands } from './run-commands.js';
 import { registerSealCommands } from './seal-commands.js';
 
@@ -22,6 +23,7 @@ export function buildCli(): Command {
   registerSealCommands(program);
   registerBlacklistCommands(program);
   registerCasesCommands(program);
+  registerQueueCommands(program);
   return program;
 }
 
