@@ -24,11 +24,16 @@ export interface AdminServerOptions {
  * record an exchange must not take one; `/metrics` is the Prometheus text format.
  */
 export function buildAdminServer(opts: AdminServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const r = await opts.readiness();
-    return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not-ready', checks: r.checks, details: r.details });
+    return reply
+      .code(r.ready ? 200 : 503)
+      .send({ status: r.ready ? 'ready' : 'not-ready', checks: r.checks, details: r.details });
   });
   app.get('/metrics', async (_req, reply) => {
     const text = await opts.metrics.render();

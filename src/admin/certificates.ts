@@ -18,15 +18,23 @@ const DAY_MS = 86_400_000;
 
 /** Every certificate file a config names, labelled. */
 export function certificateFiles(config: GatewayConfig): Array<{ name: string; file: string; own: boolean }> {
-  const out: Array<{ name: string; file: string; own: boolean }> = [{ name: 'tls', file: config.tls.cert, own: true }];
+  const out: Array<{ name: string; file: string; own: boolean }> = [
+    { name: 'tls', file: config.tls.cert, own: true },
+  ];
   config.tls.ca.forEach((file, i) => out.push({ name: `ca:${i}`, file, own: true }));
   for (const [suite, s] of Object.entries(config.crypto.suites)) {
-    out.push({ name: `${suite}.signing`, file: s.signing.cert, own: true }, { name: `${suite}.encryption`, file: s.encryption.cert, own: true });
+    out.push(
+      { name: `${suite}.signing`, file: s.signing.cert, own: true },
+      { name: `${suite}.encryption`, file: s.encryption.cert, own: true },
+    );
   }
   for (const p of config.peers) {
     out.push({ name: `peer:${p.member}:tls`, file: p.tlsCert, own: false });
     for (const [suite, c] of Object.entries(p.certs)) {
-      out.push({ name: `peer:${p.member}:${suite}.signing`, file: c.signing, own: false }, { name: `peer:${p.member}:${suite}.encryption`, file: c.encryption, own: false });
+      out.push(
+        { name: `peer:${p.member}:${suite}.signing`, file: c.signing, own: false },
+        { name: `peer:${p.member}:${suite}.encryption`, file: c.encryption, own: false },
+      );
     }
   }
   for (const s of config.systems) out.push({ name: `system:${s.id}`, file: s.cert, own: false });
@@ -44,7 +52,12 @@ export function configuredCertificates(config: GatewayConfig): ConfiguredCertifi
   for (const c of certificateFiles(config)) {
     try {
       const x = readCertificate(c.file);
-      out.push({ ...c, subject: x.subject.replace(/\n/g, ', '), notBefore: new Date(x.validFrom), notAfter: new Date(x.validTo) });
+      out.push({
+        ...c,
+        subject: x.subject.replace(/\n/g, ', '),
+        notBefore: new Date(x.validFrom),
+        notAfter: new Date(x.validTo),
+      });
     } catch {
       // A file replaced mid-read or not a certificate: the next look will tell.
     }

@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Packet types used as a label; anything else is counted as `other` (bounded label values). */
-const KNOWN_TYPES = new Set(['newborn.application', 'newborn.decision', 'newborn.completion', 'birth-certificate.check']);
+const KNOWN_TYPES = new Set([
+  'newborn.application',
+  'newborn.decision',
+  'newborn.completion',
+  'birth-certificate.check',
+]);
 
 /** A packet type fit for a label value. */
 export function typeLabel(type: string | undefined): string {
@@ -58,23 +63,77 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): GatewayM
   const collectors: Array<() => Promise<void> | void> = [];
   return {
     registry,
-    packetsAccepted: new Counter({ name: 'tongban_packets_accepted_total', help: 'Packets accepted on the API port.', labelNames: ['type'], registers: r }),
+    packetsAccepted: new Counter({
+      name: 'tongban_packets_accepted_total',
+      help: 'Packets accepted on the API port.',
+      labelNames: ['type'],
+      registers: r,
+    }),
     packetsRefused: new Counter({
       name: 'tongban_packets_refused_total',
       help: 'Requests refused, by port, packet type (when known) and error code.',
       labelNames: ['port', 'type', 'code'],
       registers: r,
     }),
-    packetsReceived: new Counter({ name: 'tongban_packets_received_total', help: 'Packets received from peer gateways.', labelNames: ['type', 'peer'], registers: r }),
-    deliveries: new Counter({ name: 'tongban_deliveries_total', help: 'Packets delivered (peer receipt verified, or pushed).', labelNames: ['queue'], registers: r }),
-    retries: new Counter({ name: 'tongban_delivery_retries_total', help: 'Failed delivery attempts that will be retried.', labelNames: ['queue', 'code'], registers: r }),
-    deadLetters: new Counter({ name: 'tongban_dead_letters_total', help: 'Packets moved to dead letters.', labelNames: ['queue', 'code'], registers: r }),
-    queueDepth: new Gauge({ name: 'tongban_queue_jobs', help: 'Jobs in delivery queues by state.', labelNames: ['queue', 'state'], registers: r }),
-    queueOldestAge: new Gauge({ name: 'tongban_queue_oldest_age_seconds', help: 'Age of the oldest undelivered packet per queue.', labelNames: ['queue'], registers: r }),
-    breakerOpen: new Gauge({ name: 'tongban_peer_breaker_open', help: "1 while a peer queue's circuit breaker is open or half-open.", labelNames: ['queue'], registers: r }),
-    overdueCases: new Gauge({ name: 'tongban_cases_overdue', help: 'Open cases past a deadline, by deadline kind.', labelNames: ['kind'], registers: r }),
-    certDaysToExpiry: new Gauge({ name: 'tongban_certificate_days_to_expiry', help: 'Days until a configured certificate expires.', labelNames: ['cert'], registers: r }),
-    exchangeLogHealthy: new Gauge({ name: 'tongban_exchange_log_healthy', help: '1 when the exchange log is writable.', registers: r }),
+    packetsReceived: new Counter({
+      name: 'tongban_packets_received_total',
+      help: 'Packets received from peer gateways.',
+      labelNames: ['type', 'peer'],
+      registers: r,
+    }),
+    deliveries: new Counter({
+      name: 'tongban_deliveries_total',
+      help: 'Packets delivered (peer receipt verified, or pushed).',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    retries: new Counter({
+      name: 'tongban_delivery_retries_total',
+      help: 'Failed delivery attempts that will be retried.',
+      labelNames: ['queue', 'code'],
+      registers: r,
+    }),
+    deadLetters: new Counter({
+      name: 'tongban_dead_letters_total',
+      help: 'Packets moved to dead letters.',
+      labelNames: ['queue', 'code'],
+      registers: r,
+    }),
+    queueDepth: new Gauge({
+      name: 'tongban_queue_jobs',
+      help: 'Jobs in delivery queues by state.',
+      labelNames: ['queue', 'state'],
+      registers: r,
+    }),
+    queueOldestAge: new Gauge({
+      name: 'tongban_queue_oldest_age_seconds',
+      help: 'Age of the oldest undelivered packet per queue.',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    breakerOpen: new Gauge({
+      name: 'tongban_peer_breaker_open',
+      help: "1 while a peer queue's circuit breaker is open or half-open.",
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    overdueCases: new Gauge({
+      name: 'tongban_cases_overdue',
+      help: 'Open cases past a deadline, by deadline kind.',
+      labelNames: ['kind'],
+      registers: r,
+    }),
+    certDaysToExpiry: new Gauge({
+      name: 'tongban_certificate_days_to_expiry',
+      help: 'Days until a configured certificate expires.',
+      labelNames: ['cert'],
+      registers: r,
+    }),
+    exchangeLogHealthy: new Gauge({
+      name: 'tongban_exchange_log_healthy',
+      help: '1 when the exchange log is writable.',
+      registers: r,
+    }),
     acceptLatency: new Histogram({
       name: 'tongban_accept_latency_seconds',
       help: 'From request to signed acceptance receipt.',

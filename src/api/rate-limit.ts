@@ -48,14 +48,26 @@ export class RateLimiter {
   async take(systemId: string): Promise<{ ok: boolean; retryAfterMs: number }> {
     const rate = this.rateOf(systemId);
     if (!rate || rate.perSecond <= 0) return { ok: true, retryAfterMs: 0 };
-    const [allowed, wait] = (await this.redis.eval(TAKE, 1, `${this.prefix}:rate:${systemId}`, String(rate.perSecond), String(rate.burst))) as [number, number];
+    const [allowed, wait] = (await this.redis.eval(
+      TAKE,
+      1,
+      `${this.prefix}:rate:${systemId}`,
+      String(rate.perSecond),
+      String(rate.burst),
+    )) as [number, number];
     return { ok: allowed === 1, retryAfterMs: wait };
   }
 }
 
 /** The rate of a system from config `limits` (per-system override, else the global rate). */
 export function systemRate(
-  limits: { readonly ratePerSecond: number; readonly rateBurst?: number; readonly systems: Readonly<Record<string, { readonly ratePerSecond: number; readonly rateBurst?: number }>> },
+  limits: {
+    readonly ratePerSecond: number;
+    readonly rateBurst?: number;
+    readonly systems: Readonly<
+      Record<string, { readonly ratePerSecond: number; readonly rateBurst?: number }>
+    >;
+  },
   systemId: string,
 ): Rate | undefined {
   const own = limits.systems[systemId];

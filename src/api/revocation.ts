@@ -104,17 +104,27 @@ export class RevocationChecker {
     const f = this.facts(der);
     const now = this.now();
     if (now < f.notBefore || now > f.notAfter) {
-      throw new GatewayError('GW_ERR_AUTH_CERT_EXPIRED', `certificate is valid from ${f.notBefore.toISOString()} to ${f.notAfter.toISOString()}`);
+      throw new GatewayError(
+        'GW_ERR_AUTH_CERT_EXPIRED',
+        `certificate is valid from ${f.notBefore.toISOString()} to ${f.notAfter.toISOString()}`,
+      );
     }
     for (const crl of this.crls.values()) {
       if (crl.issuer === f.issuer && crl.serials.has(f.serial)) {
-        throw new GatewayError('GW_ERR_AUTH_CERT_REVOKED', `certificate serial ${f.serial} is revoked by its issuer`);
+        throw new GatewayError(
+          'GW_ERR_AUTH_CERT_REVOKED',
+          `certificate serial ${f.serial} is revoked by its issuer`,
+        );
       }
     }
   }
 
   /** Replace the CRL files (config reload). Fails, keeping the old set, if a new file is bad. */
-  async setFiles(files: readonly string[], caPems: readonly string[] = this.o.caPems, initial = false): Promise<void> {
+  async setFiles(
+    files: readonly string[],
+    caPems: readonly string[] = this.o.caPems,
+    initial = false,
+  ): Promise<void> {
     const cas = caPems.map(trustedCa);
     const loaded = new Map<string, LoadedCrl>();
     for (const file of files) loaded.set(file, await this.load(file, cas));
@@ -166,11 +176,18 @@ export class RevocationChecker {
     const tbs = crl.tbsCertList;
     const issuer = hex(AsnConvert.serialize(tbs.issuer));
     const ca = cas.find((c) => c.subject === issuer);
-    if (!ca) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${file}: the CRL issuer is not a configured CA`);
+    if (!ca)
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${file}: the CRL issuer is not a configured CA`);
     const hash = SIGNATURE_HASH[crl.signatureAlgorithm.algorithm];
-    if (!hash) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${file}: unsupported CRL signature algorithm ${crl.signatureAlgorithm.algorithm}`);
+    if (!hash)
+      throw new GatewayError(
+        'GW_ERR_CONFIG_INVALID',
+        `${file}: unsupported CRL signature algorithm ${crl.signatureAlgorithm.algorithm}`,
+      );
     // The signed bytes are the TBSCertList exactly as received, not a re-encoding of it.
-    const signed = crl.tbsCertListRaw ? Buffer.from(crl.tbsCertListRaw) : Buffer.from(AsnConvert.serialize(tbs));
+    const signed = crl.tbsCertListRaw
+      ? Buffer.from(crl.tbsCertListRaw)
+      : Buffer.from(AsnConvert.serialize(tbs));
     if (!verify(hash, signed, ca.cert.publicKey, Buffer.from(crl.signature))) {
       throw new GatewayError('GW_ERR_CONFIG_INVALID', `${file}: CRL signature does not verify with its CA`);
     }

@@ -44,7 +44,11 @@ async function takeLock(file: string): Promise<() => void> {
         unlinkSync(file);
         continue;
       }
-      if (Date.now() > until) throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE', `another admin command (pid ${pid}) holds ${file}`);
+      if (Date.now() > until)
+        throw new GatewayError(
+          'GW_ERR_AUDIT_UNAVAILABLE',
+          `another admin command (pid ${pid}) holds ${file}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -80,7 +84,13 @@ export async function openAdminLog(config: GatewayConfig): Promise<ExchangeLog> 
       instanceId: ADMIN_INSTANCE,
       hash: suiteName === 'sm' ? 'sm3' : 'sha256',
       secret: Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'hex'),
-      checkpoint: { signer: (data: Buffer) => suite.sign(data, signer), certDer: signer.certDer, suite: suiteName, everyEntries: 1000, everyMs: 0 },
+      checkpoint: {
+        signer: (data: Buffer) => suite.sign(data, signer),
+        certDer: signer.certDer,
+        suite: suiteName,
+        everyEntries: 1000,
+        everyMs: 0,
+      },
     });
     const wrapped: ExchangeLog = {
       get healthy() {

@@ -3,7 +3,17 @@ import type { Command } from 'commander';
 import type { ExchangeLog } from '../audit/index.js';
 import { loadConfig, type GatewayConfig } from '../config/index.js';
 import { GatewayError } from '../errors.js';
-import { connectRedis, DeliveryQueues, LISTABLE_STATES, locateRedis, PacketStore, QueueAdmin, waitReady, type ListableState, type QueuedPacket } from '../queue/index.js';
+import {
+  connectRedis,
+  DeliveryQueues,
+  LISTABLE_STATES,
+  locateRedis,
+  PacketStore,
+  QueueAdmin,
+  waitReady,
+  type ListableState,
+  type QueuedPacket,
+} from '../queue/index.js';
 import { openAdminLog } from './admin-log.js';
 
 /** Who an audited action is recorded as: `admin:<os user>` unless `--actor` says otherwise. */
@@ -22,7 +32,9 @@ export function adminActor(actor?: string): string {
 function queueNames(config: GatewayConfig): string[] {
   return [
     ...config.peers.map((p) => DeliveryQueues.peerQueueName(p.member)),
-    ...config.systems.filter((s) => s.delivery.mode === 'push').map((s) => DeliveryQueues.systemQueueName(s.id)),
+    ...config.systems
+      .filter((s) => s.delivery.mode === 'push')
+      .map((s) => DeliveryQueues.systemQueueName(s.id)),
   ];
 }
 
@@ -37,7 +49,11 @@ export interface QueueSession {
 export async function openQueueSession(configFile: string, actor?: string): Promise<QueueSession> {
   const config = loadConfig(configFile);
   const url = await locateRedis(config.redis.url, config.node.dataDir);
-  if (!url) throw new GatewayError('GW_ERR_STORE_UNAVAILABLE', 'no Redis answers for this node (config redis.url, REDIS_URL, 127.0.0.1:6379, or the private server of a running node)');
+  if (!url)
+    throw new GatewayError(
+      'GW_ERR_STORE_UNAVAILABLE',
+      'no Redis answers for this node (config redis.url, REDIS_URL, 127.0.0.1:6379, or the private server of a running node)',
+    );
   const redis = connectRedis(url, { forWorker: true, name: `tongban-${config.node.member}-admin` });
   redis.on('error', () => undefined);
   let log: ExchangeLog | undefined;
@@ -55,14 +71,19 @@ export async function openQueueSession(configFile: string, actor?: string): Prom
     store,
     queueNames: () => queueNames(config),
     audit: async (a) => {
-      if (!log) throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE', 'this session was opened without an actor');
+      if (!log)
+        throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE', 'this session was opened without an actor');
       await log.record({
         event: 'admin',
         packetId: a.packetId,
         actor: actor!,
         outcome: a.outcome,
         code: a.code,
-        detail: { action: a.action, ...(a.queue ? { queue: a.queue } : {}), ...(a.reason ? { reason: a.reason.slice(0, 200) } : {}) },
+        detail: {
+          action: a.action,
+          ...(a.queue ? { queue: a.queue } : {}),
+          ...(a.reason ? { reason: a.reason.slice(0, 200) } : {}),
+        },
       });
     },
   });
@@ -86,13 +107,31 @@ const age = (ms: number): string => {
 };
 
 function table(rows: readonly QueuedPacket[]): string {
-  const lines = rows.map((r) => [r.packetId, r.queue, r.state, `${r.attempts}/${r.maxAttempts}`, age(r.ageMs), (r.lastError ?? '').slice(0, 80)]);
+  const lines = rows.map((r) => [
+    r.packetId,
+    r.queue,
+    r.state,
+    `${r.attempts}/${r.maxAttempts}`,
+    age(r.ageMs),
+    (r.lastError ?? '').slice(0, 80),
+  ]);
   const head = ['PACKET', 'QUEUE', 'STATE', 'ATTEMPTS', 'AGE', 'LAST ERROR'];
   const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...lines]
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(width[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-async function withSession<T>(configFile: string, actor: string | undefined, run: (s: QueueSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  configFile: string,
+  actor: string | undefined,
+  run: (s: QueueSession) => Promise<T>,
+): Promise<T> {
   const s = await openQueueSession(configFile, actor);
   try {
     return await run(s);
@@ -105,7 +144,9 @@ const out = (s: string): void => void process.stdout.write(s + '\n');
 
 /** `tongban queue ls|show|retry|drop`: dead letters and queues for administrators. */
 export function registerQueueCommands(program: Command): void {
-  const queue = program.command('queue').description('delivery queues and dead letters (each retry and drop is audited)');
+  const queue = program
+    .command('queue')
+    .description('delivery queues and dead letters (each retry and drop is audited)');
 
   queue
     .command('ls')
@@ -116,16 +157,36 @@ export function registerQueueCommands(program: Command): void {
     .option('--limit <n>', 'at most this many rows', '200')
     .option('--json', 'print JSON')
     .description('list queued, delayed, active and dead-lettered packets, oldest first')
-    .action(async (o: { config: string; peer?: string; system?: string; state?: string; limit: string; json?: boolean }) => {
-      if (o.state && !(LISTABLE_STATES as readonly string[]).includes(o.state)) {
-        throw new GatewayError('GW_ERR_CONFIG_INVALID', `--state must be one of ${LISTABLE_STATES.join(', ')}`);
-      }
-      const name = o.peer ? DeliveryQueues.peerQueueName(o.peer) : o.system ? DeliveryQueues.systemQueueName(o.system) : undefined;
-      const rows = await withSession(o.config, undefined, (s) =>
-        s.admin.list({ queue: name, states: o.state ? [o.state as ListableState] : undefined, limit: Math.max(1, Number(o.limit) || 200) }),
-      );
-      out(o.json ? JSON.stringify(rows, null, 2) : rows.length ? table(rows) : '(no packets)');
-    });
+    .action(
+      async (o: {
+        config: string;
+        peer?: string;
+        system?: string;
+        state?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        if (o.state && !(LISTABLE_STATES as readonly string[]).includes(o.state)) {
+          throw new GatewayError(
+            'GW_ERR_CONFIG_INVALID',
+            `--state must be one of ${LISTABLE_STATES.join(', ')}`,
+          );
+        }
+        const name = o.peer
+          ? DeliveryQueues.peerQueueName(o.peer)
+          : o.system
+            ? DeliveryQueues.systemQueueName(o.system)
+            : undefined;
+        const rows = await withSession(o.config, undefined, (s) =>
+          s.admin.list({
+            queue: name,
+            states: o.state ? [o.state as ListableState] : undefined,
+            limit: Math.max(1, Number(o.limit) || 200),
+          }),
+        );
+        out(o.json ? JSON.stringify(rows, null, 2) : rows.length ? table(rows) : '(no packets)');
+      },
+    );
 
   queue
     .command('show')
@@ -145,20 +206,34 @@ export function registerQueueCommands(program: Command): void {
     .option('--peer <member>')
     .option('--system <id>')
     .option('--actor <name>', 'who does this, for the audit (default: admin:<os user>)')
-    .description('put a dead letter (or all of a queue\'s) back in its queue with fresh attempts')
-    .action(async (id: string | undefined, o: { config: string; all?: boolean; peer?: string; system?: string; actor?: string }) => {
-      const actor = adminActor(o.actor);
-      if (o.all) {
-        const name = o.peer ? DeliveryQueues.peerQueueName(o.peer) : o.system ? DeliveryQueues.systemQueueName(o.system) : undefined;
-        if (!name || id) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'use either <packetId> or --all with --peer <member> | --system <id>');
-        const ids = await withSession(o.config, actor, (s) => s.admin.retryAll(name));
-        out(`${ids.length} packet(s) of ${name} put back in the queue`);
-        return;
-      }
-      if (!id) throw new GatewayError('GW_ERR_CONFIG_INVALID', 'give a packet id, or --all with --peer <member>');
-      const r = await withSession(o.config, actor, (s) => s.admin.retry(id));
-      out(`${id} put back in ${r.queue}`);
-    });
+    .description("put a dead letter (or all of a queue's) back in its queue with fresh attempts")
+    .action(
+      async (
+        id: string | undefined,
+        o: { config: string; all?: boolean; peer?: string; system?: string; actor?: string },
+      ) => {
+        const actor = adminActor(o.actor);
+        if (o.all) {
+          const name = o.peer
+            ? DeliveryQueues.peerQueueName(o.peer)
+            : o.system
+              ? DeliveryQueues.systemQueueName(o.system)
+              : undefined;
+          if (!name || id)
+            throw new GatewayError(
+              'GW_ERR_CONFIG_INVALID',
+              'use either <packetId> or --all with --peer <member> | --system <id>',
+            );
+          const ids = await withSession(o.config, actor, (s) => s.admin.retryAll(name));
+          out(`${ids.length} packet(s) of ${name} put back in the queue`);
+          return;
+        }
+        if (!id)
+          throw new GatewayError('GW_ERR_CONFIG_INVALID', 'give a packet id, or --all with --peer <member>');
+        const r = await withSession(o.config, actor, (s) => s.admin.retry(id));
+        out(`${id} put back in ${r.queue}`);
+      },
+    );
 
   queue
     .command('drop')

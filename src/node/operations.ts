@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { configuredCertificates, daysToExpiry, typeLabel, type ConfiguredCertificate, type GatewayMetrics, type ReadinessReport } from '../admin/index.js';
+import {
+  configuredCertificates,
+  daysToExpiry,
+  typeLabel,
+  type ConfiguredCertificate,
+  type GatewayMetrics,
+  type ReadinessReport,
+} from '../admin/index.js';
 import { RateLimiter, RevocationChecker, systemRate, type ApiService } from '../api/index.js';
 import type { ExchangeLog } from '../audit/index.js';
 import type { WireEnvelope } from '../peer/index.js';
@@ -31,7 +38,9 @@ export interface NodeOperations {
   /** Wrap the API service so accepted and refused packets are counted. */
   instrumentApi(service: ApiService): ApiService;
   /** Count what the peer port takes and refuses. */
-  instrumentReceive<T>(receive: (peer: PeerMaterial, env: WireEnvelope) => Promise<T>): (peer: PeerMaterial, env: WireEnvelope) => Promise<T>;
+  instrumentReceive<T>(
+    receive: (peer: PeerMaterial, env: WireEnvelope) => Promise<T>,
+  ): (peer: PeerMaterial, env: WireEnvelope) => Promise<T>;
   /** Observe acceptance latency on the API server. */
   instrumentApiServer(app: FastifyInstance): void;
   start(): void;
@@ -46,7 +55,10 @@ const PACKET_TYPE = /"type"\s*:\s*"([a-z.-]{1,40})"|<type>([a-z.-]{1,40})<\/type
 export async function createOperations(d: OperationsDeps): Promise<NodeOperations> {
   const { live, queues, metrics, logger } = d;
   const peerQueues = (): string[] => live.config.peers.map((p) => DeliveryQueues.peerQueueName(p.member));
-  const alert = (detail: Record<string, string | number | boolean>, outcome: 'ok' | 'error' = 'error'): Promise<void> =>
+  const alert = (
+    detail: Record<string, string | number | boolean>,
+    outcome: 'ok' | 'error' = 'error',
+  ): Promise<void> =>
     d.exchangeLog.record({ event: 'alert', actor: 'gateway', outcome, detail }).then(
       () => undefined,
       () => undefined,
@@ -63,7 +75,11 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
     probe: (q) => d.probePeer(q.replace(/^out-/, '')),
     onChange: async (c) => {
       const peer = c.queue.replace(/^out-/, '');
-      if (c.state === 'open') logger.warn({ peer, failures: c.failures, coolDownMs: c.coolDownMs }, 'peer circuit open: queue paused');
+      if (c.state === 'open')
+        logger.warn(
+          { peer, failures: c.failures, coolDownMs: c.coolDownMs },
+          'peer circuit open: queue paused',
+        );
       else logger.info({ peer }, 'peer circuit closed: queue resumed');
       await alert(
         c.state === 'open'
@@ -82,7 +98,9 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
     logger: logger.child({ domain: 'crl' }),
     onProblem: (file, message) => void alert({ alert: 'crl-problem', file, message: message.slice(0, 200) }),
   });
-  const rateLimiter = new RateLimiter(d.redis, live.config.redis.prefix, (id) => systemRate(live.config.limits, id));
+  const rateLimiter = new RateLimiter(d.redis, live.config.redis.prefix, (id) =>
+    systemRate(live.config.limits, id),
+  );
 
   // Certificate files are read at most once a minute (readiness and scrapes may be frequent).
   let certs: { at: number; config: unknown; list: ConfiguredCertificate[] } | undefined;
@@ -96,8 +114,16 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
     const within = live.config.tls.expiryWarningDays;
     for (const c of certificates()) {
       const days = daysToExpiry(c.notAfter);
-      if (days < 0) logger.error({ cert: c.name, subject: c.subject, notAfter: c.notAfter.toISOString() }, 'certificate has expired');
-      else if (days <= within) logger.warn({ cert: c.name, subject: c.subject, days, notAfter: c.notAfter.toISOString() }, 'certificate expires soon');
+      if (days < 0)
+        logger.error(
+          { cert: c.name, subject: c.subject, notAfter: c.notAfter.toISOString() },
+          'certificate has expired',
+        );
+      else if (days <= within)
+        logger.warn(
+          { cert: c.name, subject: c.subject, days, notAfter: c.notAfter.toISOString() },
+          'certificate expires soon',
+        );
     }
   };
 
@@ -114,7 +140,8 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
       for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: q, state }, n);
       metrics.queueOldestAge.set({ queue: q }, oldestAgeMs / 1000);
     }
-    for (const q of peerQueues()) metrics.breakerOpen.set({ queue: q }, (await breakers.state(q)).state === 'closed' ? 0 : 1);
+    for (const q of peerQueues())
+      metrics.breakerOpen.set({ queue: q }, (await breakers.state(q)).state === 'closed' ? 0 : 1);
   });
 
   let warnTimer: NodeJS.Timeout | undefined;
@@ -138,16 +165,25 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
       checks.certificates = !expired.some((c) => c.own);
       const peers: Record<string, string> = {};
       if (checks.redis) {
-        for (const p of live.config.peers) peers[p.member] = (await breakers.state(DeliveryQueues.peerQueueName(p.member)).catch(() => ({ state: 'unknown' }))).state;
+        for (const p of live.config.peers)
+          peers[p.member] = (
+            await breakers.state(DeliveryQueues.peerQueueName(p.member)).catch(() => ({ state: 'unknown' }))
+          ).state;
       }
       return {
         ready: Object.values(checks).every(Boolean),
         checks,
         details: {
           // Peers are a detail: a peer being away must not take this node out of its load balancer.
-          peers: Object.fromEntries(Object.entries(peers).map(([m, s]) => [m, { reachable: s === 'closed', breaker: s }])),
+          peers: Object.fromEntries(
+            Object.entries(peers).map(([m, s]) => [m, { reachable: s === 'closed', breaker: s }]),
+          ),
           expiredCertificates: expired.map((c) => c.name),
-          expiringCertificates: list.filter((c) => !expired.includes(c) && daysToExpiry(c.notAfter) <= live.config.tls.expiryWarningDays).map((c) => c.name),
+          expiringCertificates: list
+            .filter(
+              (c) => !expired.includes(c) && daysToExpiry(c.notAfter) <= live.config.tls.expiryWarningDays,
+            )
+            .map((c) => c.name),
           ...(live.lastReload ? { lastReload: live.lastReload } : {}),
         },
       };
@@ -176,7 +212,11 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
           return r;
         } catch (err) {
           const code = (err as { code?: unknown }).code;
-          metrics.packetsRefused.inc({ port: 'peer', type: typeLabel(env.type), code: typeof code === 'string' && code.startsWith('GW_ERR_') ? code : 'GW_ERR_INTERNAL' });
+          metrics.packetsRefused.inc({
+            port: 'peer',
+            type: typeLabel(env.type),
+            code: typeof code === 'string' && code.startsWith('GW_ERR_') ? code : 'GW_ERR_INTERNAL',
+          });
           throw err;
         }
       };
@@ -184,9 +224,12 @@ export async function createOperations(d: OperationsDeps): Promise<NodeOperation
 
     instrumentApiServer(app) {
       app.addHook('onResponse', async (req, reply) => {
-        if (req.method !== 'POST' || reply.statusCode !== 202 || req.routeOptions.url !== '/v1/packets') return;
+        if (req.method !== 'POST' || reply.statusCode !== 202 || req.routeOptions.url !== '/v1/packets')
+          return;
         const body = req.body;
-        const type = Buffer.isBuffer(body) ? PACKET_TYPE.exec(body.subarray(0, 4096).toString('latin1'))?.slice(1).find(Boolean) : undefined;
+        const type = Buffer.isBuffer(body)
+          ? PACKET_TYPE.exec(body.subarray(0, 4096).toString('latin1'))?.slice(1).find(Boolean)
+          : undefined;
         metrics.acceptLatency.observe({ type: typeLabel(type) }, reply.elapsedTime / 1000);
       });
     },

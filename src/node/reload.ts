@@ -48,7 +48,8 @@ function restartOnly(c: GatewayConfig): Record<string, unknown> {
 export function workerQueues(c: GatewayConfig): Map<string, 'peer' | 'system'> {
   const out = new Map<string, 'peer' | 'system'>();
   for (const p of c.peers) out.set(DeliveryQueues.peerQueueName(p.member), 'peer');
-  for (const s of c.systems) if (s.delivery.mode === 'push') out.set(DeliveryQueues.systemQueueName(s.id), 'system');
+  for (const s of c.systems)
+    if (s.delivery.mode === 'push') out.set(DeliveryQueues.systemQueueName(s.id), 'system');
   return out;
 }
 
@@ -69,7 +70,11 @@ export async function reloadConfig(d: ReloadDeps, actor: string): Promise<Reload
       event: 'admin',
       actor,
       outcome: result.ok ? 'ok' : 'error',
-      code: result.ok ? undefined : result.problems ? 'GW_ERR_CONFIG_INVALID' : 'GW_ERR_CONFIG_RELOAD_REFUSED',
+      code: result.ok
+        ? undefined
+        : result.problems
+          ? 'GW_ERR_CONFIG_INVALID'
+          : 'GW_ERR_CONFIG_RELOAD_REFUSED',
       detail: { action: 'reload', message: result.message.slice(0, 300) },
     })
     .catch(() => undefined);
@@ -77,24 +82,33 @@ export async function reloadConfig(d: ReloadDeps, actor: string): Promise<Reload
 }
 
 async function attempt(d: ReloadDeps, file: string): Promise<ReloadResult> {
-  if (file === '<memory>') return { ok: false, message: 'this node was built from an in-memory config; there is no file to reload' };
+  if (file === '<memory>')
+    return { ok: false, message: 'this node was built from an in-memory config; there is no file to reload' };
   const check = checkConfigFile(file);
   if (!check.ok) {
-    return { ok: false, message: `${check.problems.length} problem(s) in ${file}; keeping the running config`, problems: check.problems };
+    return {
+      ok: false,
+      message: `${check.problems.length} problem(s) in ${file}; keeping the running config`,
+      problems: check.problems,
+    };
   }
   const next = check.config;
   const old = d.live.config;
   const before = restartOnly(old);
   const after = restartOnly(next);
   const fixed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-  if (fixed.length > 0) return { ok: false, message: `changes need a restart (${fixed.join(', ')}); keeping the running config` };
+  if (fixed.length > 0)
+    return { ok: false, message: `changes need a restart (${fixed.join(', ')}); keeping the running config` };
   let prepared: ReturnType<LiveConfig['prepare']>;
   try {
     prepared = d.live.prepare(next);
     await d.revocation.setFiles(next.tls.crl, prepared.material.tls.ca);
   } catch (err) {
     const message = isGatewayError(err) ? err.message : (err as Error).message;
-    return { ok: false, message: `cannot load what the new config names (${message}); keeping the running config` };
+    return {
+      ok: false,
+      message: `cannot load what the new config names (${message}); keeping the running config`,
+    };
   }
   d.live.commit(prepared);
 
@@ -105,12 +119,25 @@ async function attempt(d: ReloadDeps, file: string): Promise<ReloadResult> {
   d.handlers.reset();
   const tls = prepared.material.tls;
   if (JSON.stringify(old.tls) !== JSON.stringify(next.tls)) {
-    for (const s of d.servers) (s.server as unknown as TlsServer).setSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' });
+    for (const s of d.servers)
+      (s.server as unknown as TlsServer).setSecureContext({
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: 'TLSv1.2',
+      });
   }
-  return { ok: true, message: `config reloaded from ${file} (${next.peers.length} peers, ${next.systems.length} systems, ${next.agreements.length} agreements)` };
+  return {
+    ok: true,
+    message: `config reloaded from ${file} (${next.peers.length} peers, ${next.systems.length} systems, ${next.agreements.length} agreements)`,
+  };
 }
 
 /** Thrown by callers that need a reload to have worked. */
 export function reloadError(r: ReloadResult): GatewayError {
-  return new GatewayError(r.problems ? 'GW_ERR_CONFIG_INVALID' : 'GW_ERR_CONFIG_RELOAD_REFUSED', r.message, (r.problems ?? []).map((p) => ({ ...p })));
+  return new GatewayError(
+    r.problems ? 'GW_ERR_CONFIG_INVALID' : 'GW_ERR_CONFIG_RELOAD_REFUSED',
+    r.message,
+    (r.problems ?? []).map((p) => ({ ...p })),
+  );
 }

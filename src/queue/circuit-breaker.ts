@@ -166,10 +166,23 @@ export class CircuitBreakers {
       if (b.state === 'open' && !(await this.o.isPaused(queue))) await this.o.pause(queue);
       if (b.state !== 'open' || b.until === undefined || now < b.until) continue;
       const s = this.o.settings();
-      const lock = await this.o.redis.set(`${this.key(queue)}:probe`, '1', 'PX', Math.max(1000, s.coolDownMs), 'NX');
+      const lock = await this.o.redis.set(
+        `${this.key(queue)}:probe`,
+        '1',
+        'PX',
+        Math.max(1000, s.coolDownMs),
+        'NX',
+      );
       if (lock !== 'OK') continue;
       const up = await this.o.probe(queue).catch(() => false);
-      const r = (await this.o.redis.eval(PROBE_RESULT, 1, this.key(queue), up ? '1' : '0', String(s.maxCoolDownMs), String(Date.now()))) as number;
+      const r = (await this.o.redis.eval(
+        PROBE_RESULT,
+        1,
+        this.key(queue),
+        up ? '1' : '0',
+        String(s.maxCoolDownMs),
+        String(Date.now()),
+      )) as number;
       await this.o.redis.del(`${this.key(queue)}:probe`);
       if (r === 1) await this.o.resume(queue);
     }

@@ -26,7 +26,21 @@ export interface QueuedPacket {
 export interface PacketView {
   readonly packetId: string;
   readonly job?: QueuedPacket;
-  readonly record?: Pick<PacketRecord, 'id' | 'direction' | 'type' | 'caseId' | 'from' | 'to' | 'peer' | 'recipientSystemId' | 'status' | 'createdAt' | 'lastError' | 'retriedAt'>;
+  readonly record?: Pick<
+    PacketRecord,
+    | 'id'
+    | 'direction'
+    | 'type'
+    | 'caseId'
+    | 'from'
+    | 'to'
+    | 'peer'
+    | 'recipientSystemId'
+    | 'status'
+    | 'createdAt'
+    | 'lastError'
+    | 'retriedAt'
+  >;
   readonly history: readonly StatusEntry[];
 }
 
@@ -84,7 +98,9 @@ export class QueueAdmin {
   }
 
   /** Packets in the node's queues, oldest first, optionally for one queue and some states. */
-  async list(opts: { queue?: string; states?: readonly ListableState[]; limit?: number } = {}): Promise<QueuedPacket[]> {
+  async list(
+    opts: { queue?: string; states?: readonly ListableState[]; limit?: number } = {},
+  ): Promise<QueuedPacket[]> {
     const states = opts.states?.length ? opts.states : LISTABLE_STATES.filter((s) => s !== 'completed');
     const limit = opts.limit ?? 1000;
     const names = opts.queue ? [opts.queue] : this.o.queueNames();
@@ -92,7 +108,9 @@ export class QueueAdmin {
     for (const name of names) {
       const q = this.o.queues.queue(name);
       for (const state of states) {
-        const jobs = (await q.getJobs([state as JobType], 0, limit - 1, true)) as Array<Job<JobData> | undefined>;
+        const jobs = (await q.getJobs([state as JobType], 0, limit - 1, true)) as Array<
+          Job<JobData> | undefined
+        >;
         for (const j of jobs) if (j) out.push(view(name, j, state, this.now()));
       }
     }
@@ -100,7 +118,12 @@ export class QueueAdmin {
   }
 
   /** Find a packet's job: in the queue its record names, else in any queue of the node. */
-  private async find(packetId: string): Promise<{ queue: string; job: Job<JobData>; rec?: PacketRecord } | { queue?: string; job?: undefined; rec?: PacketRecord }> {
+  private async find(
+    packetId: string,
+  ): Promise<
+    | { queue: string; job: Job<JobData>; rec?: PacketRecord }
+    | { queue?: string; job?: undefined; rec?: PacketRecord }
+  > {
     const rec = await this.o.store.get(packetId);
     const first = rec ? QueueAdmin.queueOf(rec) : undefined;
     const names = [...new Set([...(first ? [first] : []), ...this.o.queueNames()])];
@@ -114,7 +137,8 @@ export class QueueAdmin {
   /** A packet's job (attempts, last error, state) and its status history from the store. */
   async show(packetId: string): Promise<PacketView> {
     const found = await this.find(packetId);
-    if (!found.job && !found.rec) throw new GatewayError('GW_ERR_QUEUE_NOT_FOUND', `no packet ${packetId} in the store or the queues`);
+    if (!found.job && !found.rec)
+      throw new GatewayError('GW_ERR_QUEUE_NOT_FOUND', `no packet ${packetId} in the store or the queues`);
     const job = found.job ? view(found.queue!, found.job, await found.job.getState(), this.now()) : undefined;
     const r = found.rec;
     return {
@@ -147,7 +171,11 @@ export class QueueAdmin {
       const found = await this.find(packetId);
       if (found.job) {
         const state = await found.job.getState();
-        if (state !== 'failed') throw new GatewayError('GW_ERR_QUEUE_NOT_FAILED', `packet ${packetId} is ${state}, not a dead letter`);
+        if (state !== 'failed')
+          throw new GatewayError(
+            'GW_ERR_QUEUE_NOT_FAILED',
+            `packet ${packetId} is ${state}, not a dead letter`,
+          );
         await this.markRequeued(packetId, found.queue);
         await found.job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return { queue: found.queue };
@@ -157,7 +185,11 @@ export class QueueAdmin {
         await this.o.queues.add(found.queue, packetId);
         return { queue: found.queue };
       }
-      if (found.rec) throw new GatewayError('GW_ERR_QUEUE_NOT_FAILED', `packet ${packetId} is ${found.rec.status}, not a dead letter`);
+      if (found.rec)
+        throw new GatewayError(
+          'GW_ERR_QUEUE_NOT_FAILED',
+          `packet ${packetId} is ${found.rec.status}, not a dead letter`,
+        );
       throw new GatewayError('GW_ERR_QUEUE_NOT_FOUND', `no packet ${packetId} in the store or the queues`);
     });
   }
@@ -167,8 +199,13 @@ export class QueueAdmin {
     const done: string[] = [];
     // Page from the start each time: retried jobs leave the failed set.
     for (;;) {
-      const jobs = (await this.o.queues.queue(queue).getJobs(['failed'], 0, 99, true)) as Array<Job<JobData> | undefined>;
-      const ids = jobs.filter((j): j is Job<JobData> => !!j).map((j) => j.data.packetId).filter((id) => !done.includes(id));
+      const jobs = (await this.o.queues.queue(queue).getJobs(['failed'], 0, 99, true)) as Array<
+        Job<JobData> | undefined
+      >;
+      const ids = jobs
+        .filter((j): j is Job<JobData> => !!j)
+        .map((j) => j.data.packetId)
+        .filter((id) => !done.includes(id));
       if (ids.length === 0) return done;
       for (const id of ids) {
         await this.retry(id).catch((err: unknown) => {
@@ -185,7 +222,11 @@ export class QueueAdmin {
       const found = await this.find(packetId);
       if (found.job) {
         const state = await found.job.getState();
-        if (state === 'active') throw new GatewayError('GW_ERR_QUEUE_JOB_ACTIVE', `packet ${packetId} is being delivered right now`);
+        if (state === 'active')
+          throw new GatewayError(
+            'GW_ERR_QUEUE_JOB_ACTIVE',
+            `packet ${packetId} is being delivered right now`,
+          );
         await found.job.remove();
       } else if (!found.rec) {
         throw new GatewayError('GW_ERR_QUEUE_NOT_FOUND', `no packet ${packetId} in the store or the queues`);
@@ -197,10 +238,18 @@ export class QueueAdmin {
 
   private async markRequeued(packetId: string, queue: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    await this.o.store.setStatus(packetId, 'queued', { detail: `retried by an administrator (${queue})`, fields: { retriedAt: at } });
+    await this.o.store.setStatus(packetId, 'queued', {
+      detail: `retried by an administrator (${queue})`,
+      fields: { retriedAt: at },
+    });
   }
 
-  private async audited<T extends { queue?: string }>(action: AdminAction['action'], packetId: string, reason: string | undefined, run: () => Promise<T>): Promise<T> {
+  private async audited<T extends { queue?: string }>(
+    action: AdminAction['action'],
+    packetId: string,
+    reason: string | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
     let result: T;
     try {
       result = await run();

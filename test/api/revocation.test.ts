@@ -4,7 +4,15 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Certificate, CertificateList, RevokedCertificate, TBSCertList, Time, Version } from '@peculiar/asn1-x509';
+import {
+  AlgorithmIdentifier,
+  Certificate,
+  CertificateList,
+  RevokedCertificate,
+  TBSCertList,
+  Time,
+  Version,
+} from '@peculiar/asn1-x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startDevNetwork, type DevNode } from '../../src/demo/index.js';
@@ -14,7 +22,7 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 
 /** A CRL (PEM) signed by the development root CA, listing the serials of `revoked` certificate files. */
-function makeCrl(pkiDir: string, revoked: readonly string[], nextUpdateInMs = 86_400_000): string {
+function makeCrl(pkiDir: string, revoked: readonly string[], opts: { corrupt?: boolean } = {}): string {
   const root = AsnConvert.parse(loadCertDer(join(pkiDir, 'root-ca.crt')), Certificate);
   const now = new Date();
   const tbs = new TBSCertList({
@@ -22,22 +30,38 @@ function makeCrl(pkiDir: string, revoked: readonly string[], nextUpdateInMs = 86
     signature: new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 }),
     issuer: root.tbsCertificate.subject,
     thisUpdate: new Time(now),
-    nextUpdate: new Time(new Date(now.getTime() + nextUpdateInMs)),
+    nextUpdate: new Time(new Date(now.getTime() + 86_400_000)),
     revokedCertificates: revoked.length
       ? revoked.map(
-          (f) => new RevokedCertificate({ userCertificate: AsnConvert.parse(loadCertDer(f), Certificate).tbsCertificate.serialNumber, revocationDate: new Time(now) }),
+          (f) =>
+            new RevokedCertificate({
+              userCertificate: AsnConvert.parse(loadCertDer(f), Certificate).tbsCertificate.serialNumber,
+              revocationDate: new Time(now),
+            }),
         )
       : undefined,
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
   const signature = sign('sha256', tbsDer, createPrivateKey(readFileSync(join(pkiDir, 'root-ca.key'))));
-  const crl = new CertificateList({ tbsCertList: tbs, signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 }), signature: new Uint8Array(signature).buffer });
-  const b64 = Buffer.from(AsnConvert.serialize(crl)).toString('base64');
+  const crl = new CertificateList({
+    tbsCertList: tbs,
+    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 }),
+    signature: new Uint8Array(signature).buffer,
+  });
+  const der = Buffer.from(AsnConvert.serialize(crl));
+  // A flipped last byte changes the signature's s value: the CRL still parses but no longer verifies.
+  if (opts.corrupt) der[der.length - 1]! ^= 0x01;
+  const b64 = der.toString('base64');
   return `-----BEGIN X509 CRL-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END X509 CRL-----\n`;
 }
 
 /** An mTLS GET with the given client certificate files; returns status and error code. */
-function get(url: string, ca: string, cert: Buffer | string, key: Buffer | string): Promise<{ status: number; code?: string }> {
+function get(
+  url: string,
+  ca: string,
+  cert: Buffer | string,
+  key: Buffer | string,
+): Promise<{ status: number; code?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ca: readFileSync(ca), cert, key, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -64,8 +88,12 @@ describe('certificate revocation (CRL) and expiry at the identity step', () => {
   let sh: DevNode;
   let pki: string;
   let crlFile: string;
-  const system = (name: string) => ({ cert: readFileSync(join(pki, '310000', `system-${name}.crt`)), key: readFileSync(join(pki, '310000', `system-${name}.key`)) });
-  const asSystem = (name: string) => get(`${sh.urls.api}/v1/inbox`, join(pki, 'root-ca.crt'), system(name).cert, system(name).key);
+  const system = (name: string) => ({
+    cert: readFileSync(join(pki, '310000', `system-${name}.crt`)),
+    key: readFileSync(join(pki, '310000', `system-${name}.key`)),
+  });
+  const asSystem = (name: string) =>
+    get(`${sh.urls.api}/v1/inbox`, join(pki, 'root-ca.crt'), system(name).cert, system(name).key);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tongban-crl-'));
@@ -94,7 +122,10 @@ describe('certificate revocation (CRL) and expiry at the identity step', () => {
   });
 
   it('picks up a changed CRL file without a reload, and keeps the old list when the new file is broken', async () => {
-    writeFileSync(crlFile, makeCrl(pki, [join(pki, '310000', 'system-window.crt'), join(pki, '310000', 'system-population.crt')]));
+    writeFileSync(
+      crlFile,
+      makeCrl(pki, [join(pki, '310000', 'system-window.crt'), join(pki, '310000', 'system-population.crt')]),
+    );
     let seen: { status: number; code?: string } | undefined;
     for (let i = 0; i < 40 && seen?.status !== 401; i++) {
       await new Promise((res) => setTimeout(res, 200));
@@ -110,7 +141,13 @@ describe('certificate revocation (CRL) and expiry at the identity step', () => {
 
   it("refuses a revoked peer's TLS certificate on the peer port", async () => {
     const peerCert = join(pki, '330000', 'node-tls.crt');
-    const asPeer = () => get(`${sh.urls.peer}/v1/peer/packets`, join(pki, 'root-ca.crt'), readFileSync(peerCert), readFileSync(join(pki, '330000', 'node-tls.key')));
+    const asPeer = () =>
+      get(
+        `${sh.urls.peer}/v1/peer/packets`,
+        join(pki, 'root-ca.crt'),
+        readFileSync(peerCert),
+        readFileSync(join(pki, '330000', 'node-tls.key')),
+      );
     expect((await asPeer()).code).toBe('GW_ERR_API_NOT_FOUND'); // identified; GET is just not a route
     writeFileSync(crlFile, makeCrl(pki, [peerCert]));
     let seen: { status: number; code?: string } | undefined;
@@ -137,12 +174,15 @@ describe('certificate revocation (CRL) and expiry at the identity step', () => {
     });
     const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
     const keyPem = keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(await get(`${sh.urls.api}/v1/inbox`, join(pki, 'root-ca.crt'), pem, keyPem)).toEqual({ status: 401, code: 'GW_ERR_AUTH_CERT_EXPIRED' });
+    expect(await get(`${sh.urls.api}/v1/inbox`, join(pki, 'root-ca.crt'), pem, keyPem)).toEqual({
+      status: 401,
+      code: 'GW_ERR_AUTH_CERT_EXPIRED',
+    });
   });
 
   it('refuses a reload naming a CRL that is not signed by a configured CA, and keeps serving', async () => {
     const bogus = join(dir, 'bogus.crl.pem');
-    writeFileSync(bogus, makeCrl(pki, []).replace(/[A-Za-z](?=\n-----END)/, (c) => (c === 'A' ? 'B' : 'A')));
+    writeFileSync(bogus, makeCrl(pki, [], { corrupt: true }));
     const raw = parse(readFileSync(sh.configPath, 'utf8')) as { tls: Record<string, unknown> };
     raw.tls.crl = [bogus];
     writeFileSync(sh.configPath, stringify(raw));

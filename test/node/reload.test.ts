@@ -11,7 +11,10 @@ import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { samplePacket } from '../helpers/sample-packet.js';
 import { waitFor } from '../helpers/wait.js';
 
-type Raw = Record<string, unknown> & { peers: Array<Record<string, unknown>>; agreements: Array<Record<string, unknown>> };
+type Raw = Record<string, unknown> & {
+  peers: Array<Record<string, unknown>>;
+  agreements: Array<Record<string, unknown>>;
+};
 
 describe('config reload (SIGHUP, tongban reload)', () => {
   let dir: string;
@@ -34,12 +37,28 @@ describe('config reload (SIGHUP, tongban reload)', () => {
   });
 
   const post = async (n: number) => sh.client.call('POST', '/v1/packets', samplePacket('r', n));
-  const delivered = (id: string) => waitFor(async () => ((await sh.client.call('GET', `/v1/packets/${id}`)).json.status === 'delivered' ? true : undefined));
+  const delivered = (id: string) =>
+    waitFor(async () =>
+      (await sh.client.call('GET', `/v1/packets/${id}`)).json.status === 'delivered' ? true : undefined,
+    );
   const adminEvents = () =>
     readdirSync(join(dir, 'data', '310000', 'audit'))
       .filter((f) => f.startsWith('exchange-310000-i1-'))
-      .flatMap((f) => readFileSync(join(dir, 'data', '310000', 'audit', f), 'utf8').split('\n').filter(Boolean))
-      .map((l) => JSON.parse(l) as { event: string; actor: string; outcome: string; code?: string; detail?: { action?: string } })
+      .flatMap((f) =>
+        readFileSync(join(dir, 'data', '310000', 'audit', f), 'utf8')
+          .split('\n')
+          .filter(Boolean),
+      )
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            event: string;
+            actor: string;
+            outcome: string;
+            code?: string;
+            detail?: { action?: string };
+          },
+      )
       .filter((e) => e.event === 'admin' && e.detail?.action === 'reload');
 
   it('keeps serving with the old config when the new file is invalid, and says why', async () => {
@@ -65,7 +84,10 @@ describe('config reload (SIGHUP, tongban reload)', () => {
       ['error', 'GW_ERR_CONFIG_INVALID'],
     ]);
     expect(events[0]!.actor).toBe('admin:test');
-    const ready = (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as { status: string; details: { lastReload: { ok: boolean } } };
+    const ready = (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as {
+      status: string;
+      details: { lastReload: { ok: boolean } };
+    };
     expect(ready.status).toBe('ready');
     expect(ready.details.lastReload.ok).toBe(false);
   });
@@ -91,7 +113,9 @@ describe('config reload (SIGHUP, tongban reload)', () => {
     const refused = await post(3);
     expect(refused.status).toBe(422);
     expect(refused.json.code).toMatch(/^GW_ERR_ROUTE_/);
-    const ready = (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as { details: { peers: Record<string, unknown> } };
+    const ready = (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as {
+      details: { peers: Record<string, unknown> };
+    };
     expect(ready.details.peers).toEqual({});
 
     writeFileSync(sh.configPath, original);
@@ -99,7 +123,11 @@ describe('config reload (SIGHUP, tongban reload)', () => {
     const again = await post(3);
     expect(again.status).toBe(202);
     await delivered(again.json.id as string); // the peer's worker runs again
-    expect(adminEvents().slice(-2).map((e) => e.outcome)).toEqual(['ok', 'ok']);
+    expect(
+      adminEvents()
+        .slice(-2)
+        .map((e) => e.outcome),
+    ).toEqual(['ok', 'ok']);
   });
 
   it('`tongban reload` checks the file, then signals the pid that `start` wrote', async () => {
@@ -112,9 +140,16 @@ describe('config reload (SIGHUP, tongban reload)', () => {
     const file = join(dir, 'config', 'cli-copy.yaml');
     raw.node.dataDir = dataDir;
     writeFileSync(file, stringify(raw));
-    const child = spawn(process.execPath, ['-e', "process.on('SIGHUP', () => { process.stdout.write('hup'); process.exit(0); }); setInterval(() => {}, 1000);"], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "process.on('SIGHUP', () => { process.stdout.write('hup'); process.exit(0); }); setInterval(() => {}, 1000);",
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((r) => setTimeout(r, 300));
@@ -127,9 +162,13 @@ describe('config reload (SIGHUP, tongban reload)', () => {
 
     // No node running: a coded error, not a crash.
     writeFileSync(join(dataDir, PID_FILE), '999999999\n');
-    await expect(program.parseAsync(['node', 'tongban', 'reload', '-c', file])).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_NODE_NOT_RUNNING' });
+    await expect(program.parseAsync(['node', 'tongban', 'reload', '-c', file])).rejects.toMatchObject({
+      code: 'GW_ERR_CONFIG_NODE_NOT_RUNNING',
+    });
     // An invalid file is refused before any signal.
     writeFileSync(file, stringify(raw) + '\nbogus: 1\n');
-    await expect(program.parseAsync(['node', 'tongban', 'reload', '-c', file])).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID' });
+    await expect(program.parseAsync(['node', 'tongban', 'reload', '-c', file])).rejects.toMatchObject({
+      code: 'GW_ERR_CONFIG_INVALID',
+    });
   });
 });

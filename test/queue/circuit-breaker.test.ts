@@ -32,8 +32,19 @@ describe('circuit breaker per peer', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tongban-breaker-'));
     prefix = testPrefix('breaker');
-    const retry = { attempts: 30, backoffMs: 100, jitter: 0, breaker: { failures: 3, coolDownMs: 700, maxCoolDownMs: 1500 } } as { attempts: number };
-    net = await startDevNetwork({ dir, members: ['310000', '320000', '330000'], redisUrl: REDIS_URL, prefix, retry });
+    const retry = {
+      attempts: 30,
+      backoffMs: 100,
+      jitter: 0,
+      breaker: { failures: 3, coolDownMs: 700, maxCoolDownMs: 1500 },
+    } as { attempts: number };
+    net = await startDevNetwork({
+      dir,
+      members: ['310000', '320000', '330000'],
+      redisUrl: REDIS_URL,
+      prefix,
+      retry,
+    });
     sh = net.nodes.get('310000')!;
     conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue('out-330000', { connection: conn, prefix: `${prefix}:310000:bull` });
@@ -47,9 +58,14 @@ describe('circuit breaker per peer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const status = async (id: string): Promise<string> => (await sh.client.call('GET', `/v1/packets/${id}`)).json.status as string;
-  const readyz = async (): Promise<{ details: { peers: Record<string, { breaker: string; reachable: boolean }> } }> =>
-    (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as { details: { peers: Record<string, { breaker: string; reachable: boolean }> } };
+  const status = async (id: string): Promise<string> =>
+    (await sh.client.call('GET', `/v1/packets/${id}`)).json.status as string;
+  const readyz = async (): Promise<{
+    details: { peers: Record<string, { breaker: string; reachable: boolean }> };
+  }> =>
+    (await (await fetch(`${sh.urls.admin}/readyz`)).json()) as {
+      details: { peers: Record<string, { breaker: string; reachable: boolean }> };
+    };
 
   it("pauses a down peer's queue as a whole, leaves other peers alone, probes, and resumes when it is back", async () => {
     await net.nodes.get('330000')!.node.close();
@@ -57,7 +73,10 @@ describe('circuit breaker per peer', () => {
     const toJs = [5, 6].map((n) => samplePacket('c', n, '320000'));
     for (const p of toZj) expect((await sh.client.call('POST', '/v1/packets', p)).status).toBe(202);
 
-    await waitFor(async () => ((await readyz()).details.peers['330000']?.breaker === 'open' ? true : undefined), 10_000);
+    await waitFor(
+      async () => ((await readyz()).details.peers['330000']?.breaker === 'open' ? true : undefined),
+      10_000,
+    );
     expect(await queue.isPaused()).toBe(true);
     expect((await readyz()).details.peers['320000']).toEqual({ breaker: 'closed', reachable: true });
 
@@ -66,7 +85,8 @@ describe('circuit breaker per peer', () => {
       const r = await sh.client.call('POST', '/v1/packets', p);
       expect(r.status, JSON.stringify(r.json)).toBe(202);
     }
-    for (const p of toJs) await waitFor(async () => ((await status(p.id)) === 'delivered' ? true : undefined));
+    for (const p of toJs)
+      await waitFor(async () => ((await status(p.id)) === 'delivered' ? true : undefined));
 
     // Nothing hammers 浙江 meanwhile: no attempts are spent while the queue is paused.
     const attempts = async (): Promise<number> => {
@@ -82,8 +102,11 @@ describe('circuit breaker per peer', () => {
 
     zj = await createNode(loadConfig(net.nodes.get('330000')!.configPath));
     await zj.listen();
-    for (const p of toZj) await waitFor(async () => ((await status(p.id)) === 'delivered' ? true : undefined), 15_000);
-    await waitFor(async () => ((await readyz()).details.peers['330000']?.breaker === 'closed' ? true : undefined));
+    for (const p of toZj)
+      await waitFor(async () => ((await status(p.id)) === 'delivered' ? true : undefined), 15_000);
+    await waitFor(async () =>
+      (await readyz()).details.peers['330000']?.breaker === 'closed' ? true : undefined,
+    );
     expect(await queue.isPaused()).toBe(false);
 
     const seen = alerts(join(dir, 'data', '310000', 'audit'));

@@ -13,7 +13,10 @@ import { waitFor } from '../helpers/wait.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const packet = (n: number): Record<string, unknown> => ({
-  ...(JSON.parse(readFileSync(join(SAMPLES, 'newborn-application.yangtze.json'), 'utf8')) as Record<string, unknown>),
+  ...(JSON.parse(readFileSync(join(SAMPLES, 'newborn-application.yangtze.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >),
   id: `b${String(n).padStart(7, '0')}-2222-4333-8444-555555555555`,
   caseId: `310110-20261123-2${String(n).padStart(5, '0')}`,
 });
@@ -55,11 +58,13 @@ describe('dead letters for administrators (tongban queue …)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const status = async (id: string): Promise<string> => ((await sh.client.call('GET', `/v1/packets/${id}`)).json.status as string);
+  const status = async (id: string): Promise<string> =>
+    (await sh.client.call('GET', `/v1/packets/${id}`)).json.status as string;
   const ids = [1, 2, 3].map((n) => packet(n).id as string);
 
   it('lists and shows packets that ran out of attempts while the peer was down', async () => {
-    for (let n = 1; n <= 3; n++) expect((await sh.client.call('POST', '/v1/packets', packet(n))).status).toBe(202);
+    for (let n = 1; n <= 3; n++)
+      expect((await sh.client.call('POST', '/v1/packets', packet(n))).status).toBe(202);
     for (const id of ids) await waitFor(async () => ((await status(id)) === 'dead' ? true : undefined));
 
     const failed = await session.admin.list({ states: ['failed'] });
@@ -75,12 +80,18 @@ describe('dead letters for administrators (tongban queue …)', () => {
     expect(v.job?.state).toBe('failed');
     expect(v.record?.status).toBe('dead');
     expect(v.record?.lastError).toBe('GW_ERR_DELIVERY_UNREACHABLE');
-    expect(v.history.map((h) => h.status)).toEqual(expect.arrayContaining(['accepted', 'queued', 'retrying', 'dead']));
+    expect(v.history.map((h) => h.status)).toEqual(
+      expect.arrayContaining(['accepted', 'queued', 'retrying', 'dead']),
+    );
   });
 
   it('refuses what it cannot do, with codes, and audits the attempt', async () => {
-    await expect(session.admin.retry('b9999999-2222-4333-8444-555555555555')).rejects.toMatchObject({ code: 'GW_ERR_QUEUE_NOT_FOUND' });
-    await expect(session.admin.show('b9999999-2222-4333-8444-555555555555')).rejects.toMatchObject({ code: 'GW_ERR_QUEUE_NOT_FOUND' });
+    await expect(session.admin.retry('b9999999-2222-4333-8444-555555555555')).rejects.toMatchObject({
+      code: 'GW_ERR_QUEUE_NOT_FOUND',
+    });
+    await expect(session.admin.show('b9999999-2222-4333-8444-555555555555')).rejects.toMatchObject({
+      code: 'GW_ERR_QUEUE_NOT_FOUND',
+    });
   });
 
   it('drops a packet for good, with the reason in its history', async () => {
@@ -113,7 +124,12 @@ describe('dead letters for administrators (tongban queue …)', () => {
     await session.close();
     const auditDir = join(dir, 'data', '310000', 'audit');
     const admin = chain(auditDir, 'admin').filter((e) => e.event === 'admin');
-    const summary = admin.map((e) => [(e.detail as { action: string }).action, e.outcome, e.code ?? '', e.packetId]);
+    const summary = admin.map((e) => [
+      (e.detail as { action: string }).action,
+      e.outcome,
+      e.code ?? '',
+      e.packetId,
+    ]);
     expect(summary).toEqual([
       ['retry', 'error', 'GW_ERR_QUEUE_NOT_FOUND', 'b9999999-2222-4333-8444-555555555555'],
       ['drop', 'ok', '', ids[2]],
@@ -127,7 +143,9 @@ describe('dead letters for administrators (tongban queue …)', () => {
     session = await openQueueSession(sh.configPath, 'admin:tester'); // for the next test and afterAll
     // The node's own chain is still being written; the administrators' chain is closed and complete.
     const verified = await verifyLogDir(auditDir);
-    expect(verified.problems.filter((p) => p.instance === 'admin' || String(p.file).includes('-admin-'))).toEqual([]);
+    expect(
+      verified.problems.filter((p) => p.instance === 'admin' || String(p.file).includes('-admin-')),
+    ).toEqual([]);
     expect(chain(auditDir, 'admin').length).toBeGreaterThan(5);
   });
 
@@ -151,7 +169,10 @@ describe('dead letters for administrators (tongban queue …)', () => {
 
     const node = chain(join(dir, 'data', '310000', 'audit'), 'i1');
     const alert = node.find((e) => e.event === 'alert' && e.packetId === p.id);
-    expect(alert).toMatchObject({ code: 'GW_ERR_DELIVERY_EXPIRED', detail: { alert: 'packet-too-old', queue: 'out-330000' } });
+    expect(alert).toMatchObject({
+      code: 'GW_ERR_DELIVERY_EXPIRED',
+      detail: { alert: 'packet-too-old', queue: 'out-330000' },
+    });
 
     zj = await createNode(loadConfig(zjConfigPath));
     await zj.listen();
