@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { verifyLogDir } from '../../src/audit/index.js';
-import { openQueueSession, type QueueSession } from '../../src/cli/queue-commands.js';
+import { openQueueSession, registerQueueCommands, type QueueSession } from '../../src/cli/queue-commands.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startDevNetwork, type DevNode } from '../../src/demo/index.js';
 import { createNode, type GatewayNode } from '../../src/node/index.js';
@@ -178,5 +179,33 @@ describe('dead letters for administrators (tongban queue …)', () => {
     await zj.listen();
     await session.admin.retry(p.id as string);
     await waitFor(async () => ((await status(p.id as string)) === 'delivered' ? true : undefined));
+  });
+
+  it('wires the same operations as `tongban queue …` commands', async () => {
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      const program = new Command().exitOverride();
+      registerQueueCommands(program);
+      const run = (...args: string[]) =>
+        program.parseAsync(['node', 'tongban', 'queue', ...args, '-c', sh.configPath]);
+      await run('ls', '--peer', '330000', '--state', 'completed', '--json');
+      const rows = JSON.parse(printed.join('')) as Array<{ packetId: string; state: string }>;
+      expect(rows.map((r) => r.packetId)).toEqual(expect.arrayContaining([ids[0], ids[1]]));
+      printed.length = 0;
+      await run('show', ids[2]!);
+      expect(JSON.parse(printed.join(''))).toMatchObject({ packetId: ids[2], record: { status: 'dropped' } });
+      printed.length = 0;
+      await run('ls', '--state', 'failed');
+      expect(printed.join('')).toBe('(no packets)\n');
+      await expect(run('ls', '--state', 'stuck')).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID' });
+      await expect(run('retry', '--all')).rejects.toMatchObject({ code: 'GW_ERR_CONFIG_INVALID' });
+      await expect(run('drop', ids[0]!)).rejects.toThrow(/--reason/);
+    } finally {
+      write.mockRestore();
+    }
   });
 });
