@@ -133,6 +133,7 @@ export const ERROR_CODES = {
   GW_ERR_SEAL_MISSING: def(422, 'A required seal (unit seal or officer signature) is missing'),
   GW_ERR_SEAL_ROLE: def(422, 'A seal of the wrong kind was applied for its role'),
   GW_ERR_SEAL_PARAMETERS: def(500, 'Seal parameters are invalid (esID, validity, picture, certificates or keys)'),
+  GW_ERR_SEAL_NOT_CONFIGURED: def(503, 'This gateway has no seal and signer configured for this document and suite (config `seals`)', false),
 
   // --- eligibility policy per agreement (newborn.application); messages for window officers ---
   GW_ERR_POLICY_NEWBORN_AGE: def(422, '新生儿申报时已超过本协议规定的年龄（如川渝黔/省内通办：不超过1周岁），请到户籍地办理'),
@@ -148,6 +149,7 @@ export const ERROR_CODES = {
   GW_ERR_BIRTHCERT_USED: def(409, '该出生医学证明编号已被使用（已办理出生登记）'),
   GW_ERR_BIRTHCERT_NUMBER: def(422, 'Not a 出生医学证明 number (one capital letter and 9 digits)'),
   GW_ERR_BIRTHCERT_CSV: def(422, 'Blacklist CSV is invalid (header number,reason,reportedBy,reportedOn)'),
+
   GW_ERR_INTERNAL: def(500, 'Internal error', false),
 } as const satisfies Record<string, ErrorDefinition>;
 

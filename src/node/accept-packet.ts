@@ -7,6 +7,7 @@ import type { PacketRecord } from '../queue/index.js';
 import { signReceipt, type SignedReceipt } from '../receipts/index.js';
 import type { NodeContext } from './context.js';
 import { peopleOf } from './people.js';
+import { sameSubmission, withSealedDocuments } from './seal-documents.js';
 
 /** What `POST /v1/packets` answers with (202). */
 export interface AcceptanceAnswer {
@@ -27,13 +28,22 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
   // No exchange without a record: while the log cannot be written, refuse before storing anything.
   if (!ctx.exchangeLog.healthy) throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE');
   const route = ctx.router.routeOutbound(packet, system);
-  const canonical = packetDigestInput(packet);
+  let canonical = packetDigestInput(packet);
   const own = ctx.material.suites[ctx.config.crypto.defaultSuite]!;
   const ownSuite = ctx.suite(ctx.config.crypto.defaultSuite);
-  const digest = ownSuite.digest(canonical).toString('hex');
+  let digest = ownSuite.digest(canonical).toString('hex');
 
   const existing = await ctx.store.get(packet.id);
   if (existing) return answerExisting(ctx, existing, digest);
+  // 户籍地: an approved decision leaves with its sealed 常住人口登记表 and 户口簿个人信息页, in the
+  // peer's suite (seal-documents.ts). They are part of what is signed, stored and receipted;
+  // a resubmission is still recognised by the digest of what the system sent.
+  const submittedDigest = digest;
+  packet = withSealedDocuments(ctx, packet, route.kind === 'peer' ? route.peer.suite : ctx.config.crypto.defaultSuite);
+  if (packet.sealedDocuments) {
+    canonical = packetDigestInput(packet);
+    digest = ownSuite.digest(canonical).toString('hex');
+  }
   // Case layer: eligibility, 出生医学证明 and state-machine refusals come before anything is
   // stored or queued; the case step is committed here (a resubmission replays it harmlessly).
   await ctx.cases?.accepting(packet, system, { kind: route.kind, recipientSystemId: route.kind === 'local' ? route.system.id : undefined });
@@ -93,7 +103,7 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
   if (!claim.created) {
     // Lost a race with a concurrent submission of the same id.
     const stored = await ctx.store.get(packet.id);
-    if (stored) return answerExisting(ctx, stored, digest);
+    if (stored) return answerExisting(ctx, stored, submittedDigest);
   }
   // Logged once stored: a crash from here on leaves the record pending, and the start-up sweep
   // or a resubmission queues it; the 202 goes out only after the queue has it.
@@ -158,7 +168,8 @@ export async function deliverLocally(ctx: NodeContext, record: PacketRecord, sys
 }
 
 async function answerExisting(ctx: NodeContext, existing: PacketRecord, digest: string): Promise<AcceptanceAnswer> {
-  if (existing.direction !== 'out' || existing.digest !== digest) {
+  const suite = ctx.suite(ctx.config.crypto.defaultSuite);
+  if (existing.direction !== 'out' || (existing.digest !== digest && !sameSubmission(existing, digest, suite))) {
     throw new GatewayError('GW_ERR_PACKET_ID_CONFLICT', `packet id ${existing.id} was already used for different content`);
   }
   // A crash between storing and queueing leaves the record 'accepted': the resubmission repairs it.

@@ -4,6 +4,8 @@ import { GatewayError } from '../errors.js';
 import type { PacketRecord } from '../queue/index.js';
 import { acceptPacket } from './accept-packet.js';
 import type { NodeContext } from './context.js';
+import { sealView } from './seal-inbound.js';
+import { registerSealRoutes } from './seal-routes.js';
 
 /** A record is visible to the system that sent it and to the one it is for; to others it does not exist. */
 function visible(rec: PacketRecord | undefined, system: SystemConfig): rec is PacketRecord {
@@ -15,8 +17,12 @@ export function createApiService(ctx: NodeContext): ApiService {
   return {
     accept: (system, packet) => acceptPacket(ctx, system, packet),
 
-    // GET /v1/cases/:caseId, POST /v1/birth-certificates/check (src/cases/case-routes.ts).
-    extraRoutes: ctx.cases ? (app, identify) => ctx.cases?.registerRoutes(app, identify) : undefined,
+    // GET /v1/cases/:caseId, POST /v1/birth-certificates/check (src/cases/case-routes.ts);
+    // GET /v1/packets/:id/receipt-document (seal-routes.ts).
+    extraRoutes: (app, identify) => {
+      ctx.cases?.registerRoutes(app, identify);
+      registerSealRoutes(ctx, app, identify);
+    },
 
     async rejected({ system, code, route, packetId }) {
       await ctx.exchangeLog.record({
@@ -45,6 +51,8 @@ export function createApiService(ctx: NodeContext): ApiService {
         history: await ctx.store.history(id),
         receipt: JSON.parse(rec.receipt) as unknown,
         deliveryReceipt: rec.deliveryReceipt ? (JSON.parse(rec.deliveryReceipt) as unknown) : undefined,
+        // For the recipient: the verdict on each sealed document (and a refusal notice).
+        ...(rec.recipientSystemId === system.id ? sealView(ctx, rec) : {}),
       };
     },
 
@@ -62,6 +70,8 @@ export function createApiService(ctx: NodeContext): ApiService {
           to: { member: rec.to, office: rec.toOffice },
           receivedAt: rec.createdAt,
           packet: JSON.parse(rec.packet) as unknown,
+          // { documents: [{ kind, valid, reason?, sealName, signer, … }], refusalNotice? } (seal-inbound.ts)
+          ...sealView(ctx, rec),
         });
       }
       return items;

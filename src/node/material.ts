@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { KeyedIdentity, SuiteName } from '../crypto/index.js';
 import type { GatewayConfig, PeerConfig, SystemConfig } from '../config/index.js';
 import { certFingerprint, loadCertDer, loadIdentity } from '../pki/index.js';
+import { loadSealMaterial, type SealMaterial } from './seal-material.js';
 
 /** A peer's pinned certificates, loaded. */
 export interface PeerMaterial {
@@ -20,6 +21,8 @@ export interface NodeMaterial {
   readonly peersByTlsFingerprint: ReadonlyMap<string, PeerMaterial>;
   /** Local systems by client-certificate fingerprint. */
   readonly systemsByFingerprint: ReadonlyMap<string, SystemConfig>;
+  /** Electronic seals (config `seals`), checked against their files; absent without that section. */
+  readonly seals?: SealMaterial;
 }
 
 /** Load every key and certificate named in the config. Fails fast on unreadable material. */
@@ -49,5 +52,6 @@ export function loadNodeMaterial(config: GatewayConfig): NodeMaterial {
     peersByMember: new Map(peers.map((p) => [p.config.member, p])),
     peersByTlsFingerprint: new Map(peers.map((p) => [p.tlsFingerprint, p])),
     systemsByFingerprint: new Map(config.systems.map((s) => [certFingerprint(loadCertDer(s.cert)), s])),
+    ...(config.seals ? { seals: loadSealMaterial(config) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { deliverLocally } from './accept-packet.js';
 import type { NodeContext } from './context.js';
 import type { PeerMaterial } from './material.js';
 import { peopleOf } from './people.js';
+import { inboundSealReport, sealLogDetail } from './seal-inbound.js';
 
 /**
  * Take an envelope from a peer whose TLS identity is `peer`: decrypt, verify against the peer's
@@ -75,6 +76,9 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
   const receivedAt = new Date().toISOString();
   // Case layer: eligibility, 出生医学证明 and out-of-order refusals before anything is stored.
   await ctx.cases?.receiving(packet, peer.config.member, system, receivedAt);
+  // Every seal is verified before the packet is stored for delivery; a bad one is delivered
+  // flagged invalid, never as valid (seal-inbound.ts). A rejection gets its 不予受理告知书.
+  const seals = await inboundSealReport(ctx, packet);
   const receipt = await signReceipt(
     {
       kind: 'delivery',
@@ -104,6 +108,7 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
     peer: peer.config.member,
     digest,
     envelopeHash,
+    ...(seals ? { seals: JSON.stringify(seals) } : {}),
     packet: canonical.toString('utf8'),
     receipt: JSON.stringify(receipt),
     status: 'delivered',
@@ -125,7 +130,7 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
     to: packet.to.office,
     actor: `peer:${peer.config.member}`,
     outcome: 'ok',
-    detail: { suite: suite.name, agreement: agreement.id, digest, system: system.id },
+    detail: { suite: suite.name, agreement: agreement.id, digest, system: system.id, ...sealLogDetail(seals) },
     people: peopleOf(packet),
   });
   return receipt;

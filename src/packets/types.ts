@@ -2,6 +2,7 @@
  * TypeScript shapes of a validated packet. They mirror `schemas/*.schema.json` by hand; the
  * schemas are the authority (a test validates the samples through both).
  */
+import type { SealedDocument } from '../seal/index.js';
 
 /** The four packet types of DESIGN.md §3. */
 export type PacketType =
@@ -176,6 +177,8 @@ export interface PacketOf<T extends PacketType> {
   createdAt: string;
   payload: PayloadByType[T];
   attachments?: Attachment[];
+  /** Sealed documents the 户籍地 gateway adds to an approved decision (never from local systems). */
+  sealedDocuments?: SealedDocument[];
 }
 
 /** A schema-valid packet; narrow on `type` to reach the typed payload. */

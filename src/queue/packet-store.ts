@@ -56,6 +56,8 @@ export interface PacketRecord {
   readonly lastError?: string;
   /** When an administrator last retried it: the maximum age counts from here. */
   readonly retriedAt?: string;
+  /** JSON of the seal verdicts and gateway-made sealed documents of a received packet (node/seal-inbound.ts). */
+  readonly seals?: string;
 }
 
 // Claim a packet id atomically: the first writer stores the record, later ones learn the digest

@@ -37,6 +37,14 @@ export {
   type RenderOptions,
   type ResidentRegistrationData,
 } from './render-registration.js';
+export {
+  renderAcceptanceReceipt,
+  renderRefusalNotice,
+  type AcceptanceReceiptData,
+  type NoticeData,
+  type RefusalNoticeData,
+} from './render-notice.js';
+export { renderFormPdf, type FormField, type FormPage } from './render-form.js';
 export { describeSealFile, type SealDescription, type SealFileDescription } from './inspect.js';
 export { SEAL_OID, TONGBAN_ARC } from './oids.js';
 export {

@@ -90,6 +90,7 @@ describe('packet schema files', () => {
         'id',
         'inReplyTo',
         'payload',
+        'sealedDocuments',
         'to',
         'type',
       ].sort(),
