@@ -17,7 +17,10 @@ interface CertInfo {
 
 /** Outcome of {@link checkCertificateChain}. */
 export type ChainCheck =
-  | { readonly ok: true; /** Subjects from the leaf up to the trusted root. */ readonly path: readonly string[] }
+  | {
+      readonly ok: true;
+      /** Subjects from the leaf up to the trusted root. */ readonly path: readonly string[];
+    }
   | { readonly ok: false; readonly reason: string };
 
 /** Readable subject (`CN=…, O=…`); parsing problems give a placeholder, never a throw. */
@@ -72,7 +75,12 @@ function signedBy(child: CertInfo, parent: CertInfo): boolean {
  */
 export function checkCertificateChain(
   leafDer: Buffer,
-  opts: { readonly roots: readonly Buffer[]; readonly pool?: readonly Buffer[]; readonly at?: Date; readonly maxDepth?: number },
+  opts: {
+    readonly roots: readonly Buffer[];
+    readonly pool?: readonly Buffer[];
+    readonly at?: Date;
+    readonly maxDepth?: number;
+  },
 ): ChainCheck {
   let roots: CertInfo[];
   let pool: CertInfo[];
@@ -94,7 +102,8 @@ export function checkCertificateChain(
     if (roots.some((r) => r.der.equals(current.der))) return { ok: true, path: path.map((c) => c.display) };
     const root = roots.find((r) => signedBy(current, r));
     if (root) {
-      if (!validAt(root)) return { ok: false, reason: `root ${root.display} was not valid at ${opts.at!.toISOString()}` };
+      if (!validAt(root))
+        return { ok: false, reason: `root ${root.display} was not valid at ${opts.at!.toISOString()}` };
       return { ok: true, path: [...path, root].map((c) => c.display) };
     }
     const next = pool.find((p) => p.isCa && !path.some((q) => q.der.equals(p.der)) && signedBy(current, p));

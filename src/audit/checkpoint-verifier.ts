@@ -8,7 +8,10 @@ import type { CheckpointSignatureVerifier } from './types.js';
  * plus equality of the signed bytes. That alone proves nothing against a forger who signs with a
  * key of their own: `trusted` (DER) limits the signers to known certificates.
  */
-export function checkpointVerifier(suites: SuiteRegistry, trusted?: readonly Buffer[]): CheckpointSignatureVerifier {
+export function checkpointVerifier(
+  suites: SuiteRegistry,
+  trusted?: readonly Buffer[],
+): CheckpointSignatureVerifier {
   return async (data: Buffer, signature: Buffer, certDer: Buffer, suite: SuiteName): Promise<boolean> => {
     if (trusted && !trusted.some((t) => t.equals(certDer))) return false;
     try {

@@ -14,14 +14,20 @@ import type { LogEntry } from './types.js';
  * every `audit.checkpointEvery` entries / `audit.checkpointMs` and at shutdown), and
  * `GW_ERR_AUDIT_EVIDENCE_NOT_FOUND` when no log mentions the packet.
  */
-export async function packetLogExcerpts(dirs: readonly string[], packetId: string): Promise<EvidenceLogExcerpt[]> {
+export async function packetLogExcerpts(
+  dirs: readonly string[],
+  packetId: string,
+): Promise<EvidenceLogExcerpt[]> {
   const needle = fieldNeedle('packetId', packetId);
   const found = await scanEntries(dirs, {
     lineFilter: (l) => l.includes(needle),
     match: (e) => e.packetId === packetId,
   });
   if (found.length === 0) {
-    throw new GatewayError('GW_ERR_AUDIT_EVIDENCE_NOT_FOUND', `no exchange-log entry mentions packet ${packetId}`);
+    throw new GatewayError(
+      'GW_ERR_AUDIT_EVIDENCE_NOT_FOUND',
+      `no exchange-log entry mentions packet ${packetId}`,
+    );
   }
   // One excerpt per chain; a chain found in several folders (copies) is taken from the first.
   const byChain = new Map<string, ScannedEntry[]>();
@@ -42,7 +48,9 @@ export async function packetLogExcerpts(dirs: readonly string[], packetId: strin
 /** Lines of `first`'s chain from `first` to the first checkpoint covering `lastSeq`. */
 async function excerpt(first: ScannedEntry, lastSeq: number): Promise<EvidenceLogExcerpt> {
   const { member, instance, alg } = first.entry;
-  const group = groupLogFiles(await listDir(first.dir)).find((g) => g.member === member && g.instance === instance);
+  const group = groupLogFiles(await listDir(first.dir)).find(
+    (g) => g.member === member && g.instance === instance,
+  );
   const startDay = group?.files.find((f) => f.name === first.file)?.day ?? '';
   const lines: string[] = [];
   for (const f of group?.files ?? []) {
@@ -70,7 +78,9 @@ async function excerpt(first: ScannedEntry, lastSeq: number): Promise<EvidenceLo
 function parse(line: string): LogEntry | undefined {
   try {
     const v = JSON.parse(line) as unknown;
-    return typeof v === 'object' && v !== null && typeof (v as LogEntry).seq === 'number' ? (v as LogEntry) : undefined;
+    return typeof v === 'object' && v !== null && typeof (v as LogEntry).seq === 'number'
+      ? (v as LogEntry)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -7,13 +7,7 @@ export const EVIDENCE_FORMAT = 'tongban-evidence/1';
 
 /** What a certificate in a bundle is for. */
 export type EvidenceCertRole =
-  | 'node-signing'
-  | 'node-encryption'
-  | 'node-tls'
-  | 'peer-signing'
-  | 'peer-encryption'
-  | 'peer-tls'
-  | 'ca';
+  'node-signing' | 'node-encryption' | 'node-tls' | 'peer-signing' | 'peer-encryption' | 'peer-tls' | 'ca';
 
 /** One certificate of a bundle. `member` and `role` are claims; the verifier checks them. */
 export interface EvidenceCertificate {

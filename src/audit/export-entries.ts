@@ -35,7 +35,10 @@ export function parseTimeBoundary(text: string, edge: 'from' | 'to'): number {
   }
   const ms = Date.parse(LOCAL_TIME.test(t) ? `${t}+08:00` : t);
   if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(t)) {
-    throw new GatewayError('GW_ERR_AUDIT_QUERY_INVALID', `not a date (YYYY-MM-DD) or ISO 8601 date-time: ${text}`);
+    throw new GatewayError(
+      'GW_ERR_AUDIT_QUERY_INVALID',
+      `not a date (YYYY-MM-DD) or ISO 8601 date-time: ${text}`,
+    );
   }
   return edge === 'from' ? ms : ms + 1;
 }
@@ -45,8 +48,12 @@ export function parseTimeBoundary(text: string, edge: 'from' | 'to'): number {
  * daily files whose day overlaps the range are read. The entries are exactly as logged: masked
  * names and ID numbers, keyed hashes, never anything in clear.
  */
-export async function exportEntries(dirs: string | readonly string[], range: TimeRange): Promise<ScannedEntry[]> {
-  if (!(range.from < range.to)) throw new GatewayError('GW_ERR_AUDIT_QUERY_INVALID', '--from must be before --to');
+export async function exportEntries(
+  dirs: string | readonly string[],
+  range: TimeRange,
+): Promise<ScannedEntry[]> {
+  if (!(range.from < range.to))
+    throw new GatewayError('GW_ERR_AUDIT_QUERY_INVALID', '--from must be before --to');
   return scanEntries(dirs, {
     fromDay: shanghaiDay(new Date(range.from)),
     toDay: shanghaiDay(new Date(range.to - 1)),

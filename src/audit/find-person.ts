@@ -12,7 +12,9 @@ export function readAuditSecret(file: string): Buffer {
   try {
     text = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new GatewayError('GW_ERR_AUDIT_SECRET_INVALID', `cannot read the key file ${file}`, [], { cause: err });
+    throw new GatewayError('GW_ERR_AUDIT_SECRET_INVALID', `cannot read the key file ${file}`, [], {
+      cause: err,
+    });
   }
   if (!/^([0-9a-fA-F]{2}){16,}$/.test(text)) {
     throw new GatewayError('GW_ERR_AUDIT_SECRET_INVALID', `${file} does not hold a hex node secret`);

@@ -29,7 +29,14 @@ export { CHECKPOINT_PURPOSE, checkpointSignedData } from './checkpoint.js';
 export { anchorFileName, logFileName } from './files.js';
 export { scanEntries, fieldNeedle } from './scan-entries.js';
 export type { ScanQuery, ScannedEntry } from './scan-entries.js';
-export { csvHeader, csvRow, exportEntries, formatExported, parseTimeBoundary, CSV_COLUMNS } from './export-entries.js';
+export {
+  csvHeader,
+  csvRow,
+  exportEntries,
+  formatExported,
+  parseTimeBoundary,
+  CSV_COLUMNS,
+} from './export-entries.js';
 export type { ExportFormat, TimeRange } from './export-entries.js';
 export { findPerson, readAuditSecret } from './find-person.js';
 export { EVIDENCE_FORMAT } from './evidence-types.js';
@@ -48,5 +55,10 @@ export type { EvidenceCheck, EvidenceVerdict, EvidenceVerifyOptions } from './ve
 export { certSubject, checkCertificateChain } from './cert-chain.js';
 export type { ChainCheck } from './cert-chain.js';
 export { startRetentionSweep } from './retention-sweep.js';
-export type { ExpiringRecord, RetentionStore, RetentionSweep, RetentionSweepOptions } from './retention-sweep.js';
+export type {
+  ExpiringRecord,
+  RetentionStore,
+  RetentionSweep,
+  RetentionSweepOptions,
+} from './retention-sweep.js';
 export { checkpointVerifier } from './checkpoint-verifier.js';

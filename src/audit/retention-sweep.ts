@@ -62,7 +62,8 @@ export interface RetentionSweep {
  * or a queue is looked at again a day later.
  */
 function isFinal(r: ExpiringRecord): boolean {
-  if (r.status === 'dead' || r.status === 'dropped' || r.status === 'acked' || r.status === 'pushed') return true;
+  if (r.status === 'dead' || r.status === 'dropped' || r.status === 'acked' || r.status === 'pushed')
+    return true;
   return r.direction === 'out' && r.status === 'delivered';
 }
 
@@ -85,7 +86,9 @@ export function startRetentionSweep(opts: RetentionSweepOptions): RetentionSweep
     const cutoff = now().getTime() - opts.retentionDays * DAY_MS;
     if (opts.logDir && opts.onOldLogFiles) {
       const day = shanghaiDay(new Date(cutoff));
-      const old = groupLogFiles(await listDir(opts.logDir)).flatMap((g) => g.files.filter((f) => f.day < day).map((f) => f.name));
+      const old = groupLogFiles(await listDir(opts.logDir)).flatMap((g) =>
+        g.files.filter((f) => f.day < day).map((f) => f.name),
+      );
       if (old.length > 0) opts.onOldLogFiles(old);
     }
     // The lease outlives a slow run rather than letting a second instance log the same expiries.

@@ -35,14 +35,18 @@ export interface ScannedEntry {
  * seq order; instances are merged by time. This is a query, not a verification: lines that are
  * not entries are skipped (run `verifyLogDir` to judge the log).
  */
-export async function scanEntries(dirs: string | readonly string[], q: ScanQuery = {}): Promise<ScannedEntry[]> {
+export async function scanEntries(
+  dirs: string | readonly string[],
+  q: ScanQuery = {},
+): Promise<ScannedEntry[]> {
   const list = typeof dirs === 'string' ? [dirs] : [...dirs];
   const streams: ScannedEntry[][] = [];
   for (const d of list) {
     for (const g of groupLogFiles(await listDir(d))) {
       const found: ScannedEntry[] = [];
       for (const f of g.files) {
-        if ((q.fromDay !== undefined && f.day < q.fromDay) || (q.toDay !== undefined && f.day > q.toDay)) continue;
+        if ((q.fromDay !== undefined && f.day < q.fromDay) || (q.toDay !== undefined && f.day > q.toDay))
+          continue;
         const lines = createInterface({ input: createReadStream(join(d, f.name)), crlfDelay: Infinity });
         for await (const line of lines) {
           if (q.lineFilter && !q.lineFilter(line)) continue;
@@ -68,7 +72,8 @@ function parseEntry(line: string): LogEntry | undefined {
     const v: unknown = JSON.parse(line);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
     const o = v as Record<string, unknown>;
-    if (typeof o.seq !== 'number' || typeof o.time !== 'string' || typeof o.event !== 'string') return undefined;
+    if (typeof o.seq !== 'number' || typeof o.time !== 'string' || typeof o.event !== 'string')
+      return undefined;
     return v as LogEntry;
   } catch {
     return undefined;

@@ -1,12 +1,11 @@
 import { createSuiteRegistry, type SuiteName, type SuiteRegistry } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
-import { canonicalJson as packetCanonicalJson } from '../packets/index.js';
 import { verifyReceipt, type SignedReceipt } from '../receipts/index.js';
-import { chainDigest } from './canonical.js';
 import { checkpointVerifier } from './checkpoint-verifier.js';
 import { certSubject, checkCertificateChain } from './cert-chain.js';
 import { EVIDENCE_FORMAT } from './evidence-types.js';
 import type { EvidenceBundle, EvidenceCertificate, EvidenceCertRole } from './evidence-types.js';
+import { checkDigests, checkLinks } from './evidence-links.js';
 import { verifyExcerpt } from './verify-excerpt.js';
 import type { LogEntry } from './types.js';
 
@@ -66,7 +65,10 @@ export function parseEvidenceBundle(text: string): EvidenceBundle {
  * against the certificates of the gateways named as their issuers (valid when they signed); the
  * receipts, the logged digests and the sealed envelope all name the same packet and content.
  */
-export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: EvidenceVerifyOptions): Promise<EvidenceVerdict> {
+export async function verifyEvidenceBundle(
+  bundle: EvidenceBundle,
+  opts: EvidenceVerifyOptions,
+): Promise<EvidenceVerdict> {
   const suites = opts.suites ?? createSuiteRegistry();
   const checks: EvidenceCheck[] = [];
   const check = (name: string, ok: boolean, message: string): boolean => {
@@ -75,8 +77,14 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
   };
   const p = bundle.packet;
   const pool = bundle.certificates.filter((c) => c.role === 'ca').map((c) => Buffer.from(c.der, 'base64'));
-  const certOf = (role: EvidenceCertRole, member: string, suite?: SuiteName): EvidenceCertificate | undefined =>
-    bundle.certificates.find((c) => c.role === role && c.member === member && (suite === undefined || c.suite === suite));
+  const certOf = (
+    role: EvidenceCertRole,
+    member: string,
+    suite?: SuiteName,
+  ): EvidenceCertificate | undefined =>
+    bundle.certificates.find(
+      (c) => c.role === role && c.member === member && (suite === undefined || c.suite === suite),
+    );
   const trusted = (der: Buffer, at?: Date) => checkCertificateChain(der, { roots: opts.roots, pool, at });
 
   for (const c of bundle.certificates) {
@@ -85,11 +93,19 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
     const r = trusted(der);
     // Roles and members in a bundle are claims of its maker: a certificate counts for a member
     // only if its subject names the member code (the gateway PKI puts it in O; see certs/README).
-    const named = typeof c.member === 'string' && certSubject(der).split(/[^A-Za-z0-9]+/).includes(c.member);
+    const named =
+      typeof c.member === 'string' &&
+      certSubject(der)
+        .split(/[^A-Za-z0-9]+/)
+        .includes(c.member);
     check(
       `certificate ${c.role} ${c.member ?? ''}${c.suite ? ` (${c.suite})` : ''}`,
       r.ok && named,
-      !r.ok ? r.reason : named ? r.path.join(' ← ') : `${certSubject(der)} does not name member ${String(c.member)}`,
+      !r.ok
+        ? r.reason
+        : named
+          ? r.path.join(' ← ')
+          : `${certSubject(der)} does not name member ${String(c.member)}`,
     );
   }
 
@@ -100,7 +116,9 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
     const name = `log ${x.member}/${x.instance}`;
     const own = certOf('node-signing', x.member);
     // Only the gateway's own signing certificates (as the bundle lists them) may sign its log.
-    const signers = bundle.certificates.filter((c) => c.role === 'node-signing' && c.member === x.member).map((c) => Buffer.from(c.der, 'base64'));
+    const signers = bundle.certificates
+      .filter((c) => c.role === 'node-signing' && c.member === x.member)
+      .map((c) => Buffer.from(c.der, 'base64'));
     const r = await verifyExcerpt(x, p.id, checkpointVerifier(suites, signers));
     check(name, r.ok, r.message);
     if (!r.ok) continue;
@@ -129,14 +147,28 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
   for (const [kind, rc] of receipts) {
     const name = `${kind} receipt`;
     if (!rc) {
-      check(name, false, kind === 'delivery' ? `none: the receiver has not confirmed delivery (status ${p.status})` : 'missing');
+      check(
+        name,
+        false,
+        kind === 'delivery'
+          ? `none: the receiver has not confirmed delivery (status ${p.status})`
+          : 'missing',
+      );
       continue;
     }
     const issuerMember = kind === 'acceptance' ? p.from : p.to;
     // The issuing gateway signed its own receipt; the receiver signed the delivery receipt of an outbound packet.
-    const role: EvidenceCertRole = p.direction === 'out' && kind === 'delivery' ? 'peer-signing' : 'node-signing';
+    const role: EvidenceCertRole =
+      p.direction === 'out' && kind === 'delivery' ? 'peer-signing' : 'node-signing';
     const cert = certOf(role, rc.issuer, rc.suite);
-    if (!check(`${name}: issuer`, rc.issuer === issuerMember && cert !== undefined, `issued by ${rc.issuer}, expected ${issuerMember}${cert ? '' : ' (no signing certificate for it in the bundle)'}`)) continue;
+    if (
+      !check(
+        `${name}: issuer`,
+        rc.issuer === issuerMember && cert !== undefined,
+        `issued by ${rc.issuer}, expected ${issuerMember}${cert ? '' : ' (no signing certificate for it in the bundle)'}`,
+      )
+    )
+      continue;
     const der = Buffer.from(cert!.der, 'base64');
     try {
       await verifyReceipt(rc, suites(rc.suite), der);
@@ -145,11 +177,21 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
       continue;
     }
     const chain = trusted(der, new Date(rc.at));
-    const fields = rc.kind === kind && rc.packetId === p.id && rc.caseId === p.caseId && rc.type === p.type && rc.from === p.fromOffice && rc.to === p.toOffice;
+    const fields =
+      rc.kind === kind &&
+      rc.packetId === p.id &&
+      rc.caseId === p.caseId &&
+      rc.type === p.type &&
+      rc.from === p.fromOffice &&
+      rc.to === p.toOffice;
     check(
       name,
       chain.ok && fields,
-      !fields ? 'signed, but for another packet, case, type or route than the bundle names' : chain.ok ? `signed by ${rc.issuer} (${certSubject(der)}) at ${rc.at}, ${rc.suite}` : chain.reason,
+      !fields
+        ? 'signed, but for another packet, case, type or route than the bundle names'
+        : chain.ok
+          ? `signed by ${rc.issuer} (${certSubject(der)}) at ${rc.at}, ${rc.suite}`
+          : chain.reason,
     );
   }
   checkLinks(bundle, entries, check);
@@ -158,64 +200,5 @@ export async function verifyEvidenceBundle(bundle: EvidenceBundle, opts: Evidenc
 
   function done(): EvidenceVerdict {
     return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
-  }
-}
-
-type Check = (name: string, ok: boolean, message: string) => boolean;
-
-/** The log entries, the receipts and the envelope must name the same things. */
-function checkLinks(bundle: EvidenceBundle, entries: readonly LogEntry[], check: Check): void {
-  const p = bundle.packet;
-  const { acceptance, delivery } = bundle.receipts;
-  if (p.direction === 'out') {
-    const accepted = entries.find((e) => e.event === 'accepted' && e.outcome === 'ok');
-    if (!check('log: accepted', accepted !== undefined, accepted ? `seq ${accepted.seq} at ${accepted.time}` : 'no accepted entry for the packet in the signed excerpt')) return;
-    check('log: accepted digest', accepted!.detail?.digest === acceptance?.digest.value, `logged ${String(accepted!.detail?.digest)}, receipt ${acceptance?.digest.value ?? '-'}`);
-    if (delivery) {
-      const got = entries.find((e) => e.event === 'receipt' && e.outcome === 'ok' && e.detail?.at === delivery.at);
-      check('log: delivery receipt', got !== undefined, got ? `logged as verified at seq ${got.seq}` : 'no receipt entry records this delivery receipt');
-    }
-    if (!check('envelope', typeof bundle.envelope === 'string', bundle.envelope ? 'present' : 'missing')) return;
-    let env: Record<string, unknown> = {};
-    try {
-      env = JSON.parse(bundle.envelope!) as Record<string, unknown>;
-    } catch {
-      /* reported below */
-    }
-    const header = env.v === 1 && env.id === p.id && env.type === p.type && env.from === p.from && env.to === p.to && typeof env.cms === 'string' && (!delivery || env.suite === delivery.suite);
-    check('envelope header', header, header ? `${String(env.suite)} envelope ${p.from} → ${p.to}` : 'the envelope names another packet, route or suite');
-    const logged = accepted!.detail?.envelopeDigest;
-    const actual = chainDigest(accepted!.alg, Buffer.from(bundle.envelope!, 'utf8'));
-    check('envelope digest', logged === actual, logged === undefined ? 'the accepted entry records no envelope digest' : `${accepted!.alg} ${actual}${logged === actual ? ' as logged' : `, logged ${String(logged)}`}`);
-  } else {
-    const received = entries.find((e) => e.event === 'received' && e.outcome === 'ok');
-    check('log: received', received !== undefined && received.detail?.digest === delivery?.digest.value, received ? `seq ${received.seq}, digest ${String(received.detail?.digest)}` : 'no received entry for the packet in the signed excerpt');
-  }
-}
-
-/** Receipts name the same content; with the content at hand, it is that content. */
-function checkDigests(bundle: EvidenceBundle, content: Buffer | undefined, check: Check): void {
-  const own = bundle.packet.direction === 'out' ? bundle.receipts.acceptance : bundle.receipts.delivery;
-  check('packet digest', own?.digest.value === bundle.packet.digest, `summary ${bundle.packet.digest}`);
-  const { acceptance, delivery } = bundle.receipts;
-  if (acceptance && delivery) {
-    if (acceptance.digest.alg === delivery.digest.alg) {
-      check('same content', acceptance.digest.value === delivery.digest.value, `both receipts name ${acceptance.digest.alg} ${acceptance.digest.value}`);
-    } else {
-      check('same content', true, `receipts use ${acceptance.digest.alg} and ${delivery.digest.alg}; compare them with --content <packet.json>`);
-    }
-  }
-  if (!content) return;
-  let canonical: Buffer;
-  try {
-    canonical = Buffer.from(packetCanonicalJson(JSON.parse(content.toString('utf8'))), 'utf8');
-  } catch {
-    check('content', false, 'the given content is not JSON');
-    return;
-  }
-  for (const rc of [acceptance, delivery]) {
-    if (!rc) continue;
-    const d = chainDigest(rc.digest.alg, canonical);
-    check(`content (${rc.kind})`, d === rc.digest.value, d === rc.digest.value ? `${rc.digest.alg} digest matches` : `${rc.digest.alg} ${d} differs`);
   }
 }

@@ -5,7 +5,12 @@ import type { CheckpointSignatureVerifier, LogEntry } from './types.js';
 
 /** Outcome of {@link verifyExcerpt}. */
 export type ExcerptCheck =
-  | { readonly ok: true; readonly message: string; readonly checkpoint: LogEntry; readonly packetEntries: LogEntry[] }
+  | {
+      readonly ok: true;
+      readonly message: string;
+      readonly checkpoint: LogEntry;
+      readonly packetEntries: LogEntry[];
+    }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -31,8 +36,10 @@ export async function verifyExcerpt(
       return fail(`seq ${e.seq}: belongs to ${e.member}/${e.instance} (${e.alg}), not to this chain`);
     }
     const before = entries[entries.length - 1];
-    if (before && e.seq !== before.seq + 1) return fail(`seq ${e.seq} follows seq ${before.seq}: entries were removed, inserted or reordered`);
-    if (before && e.prev !== before.hash) return fail(`seq ${e.seq} does not link to seq ${before.seq}: an entry was replaced`);
+    if (before && e.seq !== before.seq + 1)
+      return fail(`seq ${e.seq} follows seq ${before.seq}: entries were removed, inserted or reordered`);
+    if (before && e.prev !== before.hash)
+      return fail(`seq ${e.seq} does not link to seq ${before.seq}: an entry was replaced`);
     entries.push(e);
   }
   const last = entries[entries.length - 1];
@@ -41,12 +48,17 @@ export async function verifyExcerpt(
   if (!c.ok) return fail(`checkpoint seq ${last.seq}: ${c.reason}`);
   const vouched = entries.find((e) => e.seq === c.facts.seq);
   if (!vouched || vouched.hash !== c.facts.hash) {
-    return fail(`checkpoint seq ${last.seq} vouches for seq ${c.facts.seq}, which differs from the excerpt's entry`);
+    return fail(
+      `checkpoint seq ${last.seq} vouches for seq ${c.facts.seq}, which differs from the excerpt's entry`,
+    );
   }
   const packetEntries = entries.filter((e) => e.packetId === packetId);
   if (packetEntries.length === 0) return fail('no entry of the packet in the excerpt');
   const lastOfPacket = packetEntries[packetEntries.length - 1]!;
-  if (lastOfPacket.seq > c.facts.seq) return fail(`the checkpoint covers seq ${c.facts.seq}, not the packet's entry at seq ${lastOfPacket.seq}`);
+  if (lastOfPacket.seq > c.facts.seq)
+    return fail(
+      `the checkpoint covers seq ${c.facts.seq}, not the packet's entry at seq ${lastOfPacket.seq}`,
+    );
   const events = packetEntries.map((e) => e.event).join(', ');
   return {
     ok: true,

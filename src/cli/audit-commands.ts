@@ -27,18 +27,31 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .argument('<dir>', 'exchange-log folder')
-    .option('--trust <cert...>', "the node's signing certificate(s) (PEM or DER) that checkpoints must be signed with")
+    .option(
+      '--trust <cert...>',
+      "the node's signing certificate(s) (PEM or DER) that checkpoints must be signed with",
+    )
     .description('check the hash chain and signed checkpoints; exit 1 naming the first damaged entry')
     .action(async (dir: string, opts: { trust?: string[] }) => {
       const trusted = opts.trust?.map((f) => loadCertDer(f));
-      const r = await verifyLogDir(dir, { verifySignature: checkpointVerifier(createSuiteRegistry(), trusted), requireSignatures: !!trusted });
+      const r = await verifyLogDir(dir, {
+        verifySignature: checkpointVerifier(createSuiteRegistry(), trusted),
+        requireSignatures: !!trusted,
+      });
       if (r.ok) {
-        process.stdout.write(`OK: ${r.entries} entries, ${r.checkpoints} checkpoints (${r.signaturesVerified} signatures verified), instances ${r.instances.join(', ')}\n`);
-        if (!trusted) process.stdout.write('note: checkpoint signers were not pinned; pass --trust <signing cert> to check who signed\n');
+        process.stdout.write(
+          `OK: ${r.entries} entries, ${r.checkpoints} checkpoints (${r.signaturesVerified} signatures verified), instances ${r.instances.join(', ')}\n`,
+        );
+        if (!trusted)
+          process.stdout.write(
+            'note: checkpoint signers were not pinned; pass --trust <signing cert> to check who signed\n',
+          );
         return;
       }
       for (const p of r.problems) {
-        process.stdout.write(`DAMAGED ${p.kind}: ${p.file}${p.seq !== undefined ? ` seq ${p.seq}` : ''}${p.line !== undefined ? ` line ${p.line}` : ''}\n`);
+        process.stdout.write(
+          `DAMAGED ${p.kind}: ${p.file}${p.seq !== undefined ? ` seq ${p.seq}` : ''}${p.line !== undefined ? ` line ${p.line}` : ''}\n`,
+        );
       }
       process.exitCode = 1;
     });
@@ -65,15 +78,23 @@ export function registerAuditCommands(program: Command): void {
     .description('entries of a period, masked as in the log (no name or ID number in clear)')
     .action(async (dirs: string[], opts: { from: string; to: string; format: string; out?: string }) => {
       if (opts.format !== 'csv' && opts.format !== 'jsonl') {
-        throw new GatewayError('GW_ERR_AUDIT_QUERY_INVALID', `--format must be csv or jsonl, not ${opts.format}`);
+        throw new GatewayError(
+          'GW_ERR_AUDIT_QUERY_INVALID',
+          `--format must be csv or jsonl, not ${opts.format}`,
+        );
       }
       const format: ExportFormat = opts.format;
       const range = { from: parseTimeBoundary(opts.from, 'from'), to: parseTimeBoundary(opts.to, 'to') };
       const found = await exportEntries(dirs, range);
-      const out: NodeJS.WritableStream | WriteStream = opts.out ? createWriteStream(opts.out) : process.stdout;
+      const out: NodeJS.WritableStream | WriteStream = opts.out
+        ? createWriteStream(opts.out)
+        : process.stdout;
       if (format === 'csv') out.write(csvHeader());
       for (const s of found) out.write(formatExported(s, format));
-      if (opts.out) await new Promise<void>((resolve, reject) => (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (opts.out)
+        await new Promise<void>((resolve, reject) =>
+          (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
       process.stderr.write(`${found.length} entries\n`);
     });
   audit
@@ -82,7 +103,9 @@ export function registerAuditCommands(program: Command): void {
     .requiredOption('--id-number <n>', '公民身份号码 of the person')
     .requiredOption('--key <secretFile>', "the node's audit secret (config audit.secretFile)")
     .option('--json', 'print JSON lines')
-    .description("every entry about one citizen, found by the keyed hash of the ID number (needs the node's key)")
+    .description(
+      "every entry about one citizen, found by the keyed hash of the ID number (needs the node's key)",
+    )
     .action(async (dirs: string[], opts: { idNumber: string; key: string; json?: boolean }) => {
       const found = await findPerson(dirs, readAuditSecret(opts.key), opts.idNumber);
       for (const s of found) process.stdout.write(opts.json ? `${s.line}\n` : timelineLine(s.entry));

@@ -1,4 +1,12 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,14 +21,25 @@ import { waitFor } from '../helpers/wait.js';
 import { runAudit } from './cli.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
-const sample = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as Record<string, unknown>;
+const sample = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as Record<string, unknown>;
 const application = sample('newborn-application.yangtze.json');
 const decision = sample('newborn-decision.approved.json');
 const completion = sample('newborn-completion.json');
 const CASE = application.caseId as string;
 
 /** Citizen data of the samples that must never appear in clear in a log directory. */
-const CLEAR = ['徐明', '王丽', '徐小雨', '330102199203150013', '330106199405201224', '330102202611020028', '13800000000', '长阳路100号', '东坡路1号'];
+const CLEAR = [
+  '徐明',
+  '王丽',
+  '徐小雨',
+  '330102199203150013',
+  '330106199405201224',
+  '330102202611020028',
+  '13800000000',
+  '长阳路100号',
+  '东坡路1号',
+];
 
 let dir: string;
 let prefix: string;
@@ -30,7 +49,9 @@ let zj: DevNode;
 
 /** Every file under a folder, recursively. */
 function allFiles(d: string): string[] {
-  return readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? allFiles(join(d, n)) : [join(d, n)]));
+  return readdirSync(d).flatMap((n) =>
+    statSync(join(d, n)).isDirectory() ? allFiles(join(d, n)) : [join(d, n)],
+  );
 }
 
 async function deliver(from: DevNode, to: DevNode, packet: Record<string, unknown>): Promise<void> {
@@ -42,14 +63,23 @@ async function deliver(from: DevNode, to: DevNode, packet: Record<string, unknow
     return (r.json.items as Array<{ id: string }>).some((i) => i.id === id) ? true : undefined;
   });
   expect((await to.client.call('POST', `/v1/inbox/${id}/ack`)).status).toBe(200);
-  await waitFor(async () => ((await from.client.call('GET', `/v1/packets/${id}`)).json.status === 'delivered' ? true : undefined));
+  await waitFor(async () =>
+    (await from.client.call('GET', `/v1/packets/${id}`)).json.status === 'delivered' ? true : undefined,
+  );
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tongban-audit-case-'));
   prefix = testPrefix('audit-case');
   // 上海 seals for 浙江 with sm, 浙江 for 上海 with intl: both certificate families are exercised.
-  net = await startDevNetwork({ dir, members: ['310000', '330000'], redisUrl: REDIS_URL, prefix, suiteFor: (from) => (from === '310000' ? 'sm' : 'intl'), retry: { backoffMs: 100, attempts: 5 } });
+  net = await startDevNetwork({
+    dir,
+    members: ['310000', '330000'],
+    redisUrl: REDIS_URL,
+    prefix,
+    suiteFor: (from) => (from === '310000' ? 'sm' : 'intl'),
+    retry: { backoffMs: 100, attempts: 5 },
+  });
   sh = net.nodes.get('310000')!;
   zj = net.nodes.get('330000')!;
   await deliver(sh, zj, application);
@@ -131,10 +161,13 @@ describe('the 长三角 sample case in the exchange logs of both gateways', () =
     expect(masked).toBeGreaterThan(3); // the people are in the logs, masked
   });
 
-  it('both logs verify, checkpoints signed by each gateway\'s signing certificate', async () => {
+  it("both logs verify, checkpoints signed by each gateway's signing certificate", async () => {
     for (const n of [sh, zj]) {
       const cert = loadCertDer(join(net.pkiDir, n.member, 'sm-signing.crt'));
-      const r = await verifyLogDir(n.node.config.audit.dir, { verifySignature: checkpointVerifier(createSuiteRegistry(), [cert]), requireSignatures: true });
+      const r = await verifyLogDir(n.node.config.audit.dir, {
+        verifySignature: checkpointVerifier(createSuiteRegistry(), [cert]),
+        requireSignatures: true,
+      });
       expect(r).toMatchObject({ ok: true });
     }
   });
@@ -146,7 +179,11 @@ describe('evidence bundles', () => {
 
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'tongban-evidence-made-'));
-    bundles = { application: join(out, 'application.json'), decision: join(out, 'decision.json'), inbound: join(out, 'inbound.json') };
+    bundles = {
+      application: join(out, 'application.json'),
+      decision: join(out, 'decision.json'),
+      inbound: join(out, 'inbound.json'),
+    };
     for (const [file, node, id] of [
       [bundles.application, sh, application.id],
       [bundles.decision, zj, decision.id],
@@ -164,8 +201,18 @@ describe('evidence bundles', () => {
   afterAll(() => rmSync(roots, { recursive: true, force: true }));
 
   const verify = (file: string, extra: string[] = []) =>
-    runAudit(['evidence', 'verify', file, '--root', join(roots, 'root-ca.crt'), '--sm-root', join(roots, 'sm-root-ca.crt'), ...extra]);
-  const load = (k: keyof typeof bundles): EvidenceBundle => JSON.parse(readFileSync(join(roots, `${k}.json`), 'utf8')) as EvidenceBundle;
+    runAudit([
+      'evidence',
+      'verify',
+      file,
+      '--root',
+      join(roots, 'root-ca.crt'),
+      '--sm-root',
+      join(roots, 'sm-root-ca.crt'),
+      ...extra,
+    ]);
+  const load = (k: keyof typeof bundles): EvidenceBundle =>
+    JSON.parse(readFileSync(join(roots, `${k}.json`), 'utf8')) as EvidenceBundle;
   const tampered = (b: EvidenceBundle): string => {
     const f = join(roots, `t-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(f, JSON.stringify(b));
@@ -179,7 +226,10 @@ describe('evidence bundles', () => {
       expect(r.out).toMatch(/VERIFIED\n$/);
       expect(r.out).not.toContain('FAIL');
     }
-    const app = await verify(join(roots, 'application.json'), ['--content', join(SAMPLES, 'newborn-application.yangtze.json')]);
+    const app = await verify(join(roots, 'application.json'), [
+      '--content',
+      join(SAMPLES, 'newborn-application.yangtze.json'),
+    ]);
     expect(app.out).toMatch(/ok {3}content \(acceptance\)/);
     expect(app.out).toMatch(/ok {3}content \(delivery\)/);
     const b = load('application');
@@ -190,12 +240,20 @@ describe('evidence bundles', () => {
   });
 
   it('fails without the SM root, or with another packet content', async () => {
-    const noSm = await runAudit(['evidence', 'verify', join(roots, 'application.json'), '--root', join(roots, 'root-ca.crt')]);
+    const noSm = await runAudit([
+      'evidence',
+      'verify',
+      join(roots, 'application.json'),
+      '--root',
+      join(roots, 'root-ca.crt'),
+    ]);
     expect(noSm.code).toBe(1);
     expect(noSm.out).toMatch(/FAIL certificate node-signing 310000 \(sm\)/);
     const other = join(roots, 'other.json');
     writeFileSync(other, JSON.stringify({ ...application, caseId: '310110-20261123-000099' }));
-    expect((await verify(join(roots, 'application.json'), ['--content', other])).out).toMatch(/FAIL content \(acceptance\)/);
+    expect((await verify(join(roots, 'application.json'), ['--content', other])).out).toMatch(
+      /FAIL content \(acceptance\)/,
+    );
   });
 
   it('a tampered bundle fails, naming what is wrong', async () => {
@@ -212,27 +270,70 @@ describe('evidence bundles', () => {
       ],
       [
         'a log line edited',
-        (b) => ({ ...b, log: b.log.map((x) => ({ ...x, lines: x.lines.map((l, i) => (i === 0 ? l.replace('"outcome":"ok"', '"outcome":"error"') : l)) })) }),
+        (b) => ({
+          ...b,
+          log: b.log.map((x) => ({
+            ...x,
+            lines: x.lines.map((l, i) => (i === 0 ? l.replace('"outcome":"ok"', '"outcome":"error"') : l)),
+          })),
+        }),
         /FAIL log 310000\/i1: seq \d+: hash mismatch/,
       ],
       [
         'a log line rewritten with recomputed hashes up to the checkpoint',
-        (b) => ({ ...b, log: b.log.map((x) => ({ ...x, lines: rechain(x.lines, (e) => (e.event === 'accepted' ? { ...e, detail: { ...e.detail, digest: '00'.repeat(32) } } : e)) })) }),
+        (b) => ({
+          ...b,
+          log: b.log.map((x) => ({
+            ...x,
+            lines: rechain(x.lines, (e) =>
+              e.event === 'accepted' ? { ...e, detail: { ...e.detail, digest: '00'.repeat(32) } } : e,
+            ),
+          })),
+        }),
         /FAIL log 310000\/i1: checkpoint seq \d+ vouches for seq \d+, which differs/,
       ],
-      ['the checkpoint removed', (b) => ({ ...b, log: b.log.map((x) => ({ ...x, lines: x.lines.slice(0, -1) })) }), /FAIL log 310000\/i1: the excerpt does not end with a checkpoint/],
-      ['the delivery time changed', (b) => ({ ...b, receipts: { ...b.receipts, delivery: { ...b.receipts.delivery!, at: '2030-01-01T00:00:00.000Z' } } }), /FAIL delivery receipt: receipt fields differ/],
+      [
+        'the checkpoint removed',
+        (b) => ({ ...b, log: b.log.map((x) => ({ ...x, lines: x.lines.slice(0, -1) })) }),
+        /FAIL log 310000\/i1: the excerpt does not end with a checkpoint/,
+      ],
+      [
+        'the delivery time changed',
+        (b) => ({
+          ...b,
+          receipts: { ...b.receipts, delivery: { ...b.receipts.delivery!, at: '2030-01-01T00:00:00.000Z' } },
+        }),
+        /FAIL delivery receipt: receipt fields differ/,
+      ],
       [
         "the receiver's certificate swapped for the sender's",
-        (b) => ({ ...b, certificates: b.certificates.map((c) => (c.role === 'peer-signing' && c.suite === 'sm' ? { ...c, der: b.certificates.find((x) => x.role === 'node-signing' && x.suite === 'sm')!.der } : c)) }),
+        (b) => ({
+          ...b,
+          certificates: b.certificates.map((c) =>
+            c.role === 'peer-signing' && c.suite === 'sm'
+              ? { ...c, der: b.certificates.find((x) => x.role === 'node-signing' && x.suite === 'sm')!.der }
+              : c,
+          ),
+        }),
         /FAIL delivery receipt: receipt signature does not verify/,
       ],
       [
         "the receiver's certificate relabelled as the sender's",
-        (b) => ({ ...b, certificates: b.certificates.map((c) => (c.role === 'node-signing' && c.suite === 'sm' ? { ...c, der: b.certificates.find((x) => x.role === 'peer-signing' && x.suite === 'sm')!.der } : c)) }),
+        (b) => ({
+          ...b,
+          certificates: b.certificates.map((c) =>
+            c.role === 'node-signing' && c.suite === 'sm'
+              ? { ...c, der: b.certificates.find((x) => x.role === 'peer-signing' && x.suite === 'sm')!.der }
+              : c,
+          ),
+        }),
         /FAIL certificate node-signing 310000 \(sm\): .*does not name member 310000/,
       ],
-      ['the route in the summary', (b) => ({ ...b, packet: { ...b.packet, toOffice: '330106530000' } }), /FAIL acceptance receipt: signed, but for another packet/],
+      [
+        'the route in the summary',
+        (b) => ({ ...b, packet: { ...b.packet, toOffice: '330106530000' } }),
+        /FAIL acceptance receipt: signed, but for another packet/,
+      ],
     ];
     for (const [label, change, expected] of cases) {
       const r = await verify(tampered(change(load('application'))));
@@ -240,14 +341,29 @@ describe('evidence bundles', () => {
       expect(r.out, `${label}\n${r.out}`).toMatch(expected);
       expect(r.out).toMatch(/NOT VERIFIED/);
     }
-    expect(await runAudit(['evidence', 'verify', tampered({ format: 'x' } as unknown as EvidenceBundle), '--root', join(roots, 'root-ca.crt')])).toMatchObject({
+    expect(
+      await runAudit([
+        'evidence',
+        'verify',
+        tampered({ format: 'x' } as unknown as EvidenceBundle),
+        '--root',
+        join(roots, 'root-ca.crt'),
+      ]),
+    ).toMatchObject({
       code: 1,
       err: expect.stringContaining('GW_ERR_AUDIT_EVIDENCE_MALFORMED'),
     });
   });
 
   it('refuses an unknown packet with a coded error', async () => {
-    const r = await runAudit(['evidence', '99999999-2222-4333-8444-555555555555', '-c', sh.configPath, '--out', join(roots, 'x.json')]);
+    const r = await runAudit([
+      'evidence',
+      '99999999-2222-4333-8444-555555555555',
+      '-c',
+      sh.configPath,
+      '--out',
+      join(roots, 'x.json'),
+    ]);
     expect(r).toMatchObject({ code: 1, err: expect.stringContaining('GW_ERR_AUDIT_EVIDENCE_NOT_FOUND') });
   });
 });

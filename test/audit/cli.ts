@@ -17,12 +17,21 @@ export async function runAudit(args: readonly string[]): Promise<CliRun> {
   registerAuditCommands(program);
   let out = '';
   let err = '';
-  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  const write = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (err += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
   const before = process.exitCode;
   process.exitCode = 0;
-  let code = 0;
+  let code: number;
   try {
     await program.parseAsync(['node', 'tongban', 'audit', ...args]);
     code = Number(process.exitCode ?? 0);

@@ -15,7 +15,12 @@ let log: ExchangeLog;
 let logDir: string;
 const cleanups: Array<() => void> = [];
 
-function record(n: number, ageDays: number, status: PacketStatus, direction: 'out' | 'in' = 'out'): PacketRecord {
+function record(
+  n: number,
+  ageDays: number,
+  status: PacketStatus,
+  direction: 'out' | 'in' = 'out',
+): PacketRecord {
   return {
     id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     direction,
@@ -64,7 +69,14 @@ describe('retention sweep (real Redis)', () => {
     ];
     for (const r of recs) expect((await store.claim(r)).created).toBe(true);
     await store.setStatus(recs[0]!.id, 'delivered'); // a status change keeps the creation index
-    const sweep = startRetentionSweep({ store, log, retentionDays: 180, owner: 'i1', now: () => new Date(NOW), everyMs: 3600_000 });
+    const sweep = startRetentionSweep({
+      store,
+      log,
+      retentionDays: 180,
+      owner: 'i1',
+      now: () => new Date(NOW),
+      everyMs: 3600_000,
+    });
     try {
       expect(await sweep.runOnce()).toBe(3);
       for (const r of recs) {
@@ -79,7 +91,13 @@ describe('retention sweep (real Redis)', () => {
           caseId: r.caseId,
           actor: 'retention',
           outcome: 'ok',
-          detail: { direction: r.direction, status: r.status, createdAt: r.createdAt, digest: r.digest, retentionDays: 180 },
+          detail: {
+            direction: r.direction,
+            status: r.status,
+            createdAt: r.createdAt,
+            digest: r.digest,
+            retentionDays: 180,
+          },
         });
       }
       // Postponed records are looked at a day later, not at every run.
@@ -112,7 +130,13 @@ describe('retention sweep (real Redis)', () => {
     expect(await keep.runOnce()).toBe(0);
     await keep.stop();
     const unhealthy = { ...log, healthy: false } as unknown as ExchangeLog;
-    const sick = startRetentionSweep({ store, log: unhealthy, retentionDays: 1, owner: 'i1', now: () => new Date(NOW) });
+    const sick = startRetentionSweep({
+      store,
+      log: unhealthy,
+      retentionDays: 1,
+      owner: 'i1',
+      now: () => new Date(NOW),
+    });
     expect(await sick.runOnce()).toBe(0);
     await sick.stop();
     expect(await store.get(r.id)).toBeDefined();

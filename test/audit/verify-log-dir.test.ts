@@ -251,7 +251,17 @@ describe('verifyLogDir: randomized tampering', () => {
    * no entry at all: `malformed`. Deleting the chain's very last line (the final checkpoint) is
    * `truncated`, as the anchor shows entries cut off at the end.
    */
-  const KINDS = ['edit', 'swap', 'delete', 'forge', 'truncate', 'rmfile', 'duplicate', 'recompute', 'anchor'] as const;
+  const KINDS = [
+    'edit',
+    'swap',
+    'delete',
+    'forge',
+    'truncate',
+    'rmfile',
+    'duplicate',
+    'recompute',
+    'anchor',
+  ] as const;
   type Tamper = (typeof KINDS)[number];
   const EXPECTED: Record<Tamper, readonly string[]> = {
     edit: ['edited', 'malformed'],
@@ -278,7 +288,8 @@ describe('verifyLogDir: randomized tampering', () => {
       if (ok === undefined) memo.set(key, (ok = await signer.verifySignature(data, sig, cert, suite)));
       return ok;
     };
-    const check = (dir: string): Promise<VerifyResult> => verifyLogDir(dir, { verifySignature, requireSignatures: true });
+    const check = (dir: string): Promise<VerifyResult> =>
+      verifyLogDir(dir, { verifySignature, requireSignatures: true });
     const seen = new Map<Tamper, Map<string, number>>();
     // One working copy, restored from memory after each round (copying a directory per round
     // would cost more than verifying it).
@@ -329,7 +340,17 @@ describe('verifyLogDir: randomized tampering', () => {
           const before = JSON.parse(ls[at - 1]!) as LogEntry;
           const seq = rand() < 0.5 ? before.seq + 1 : before.seq;
           const base = rand() < 0.5 ? before : (JSON.parse(ls[at] ?? ls[at - 1]!) as LogEntry);
-          ls.splice(at, 0, forge({ ...base, seq, prev: seq === before.seq ? before.prev : before.hash, actor: 'admin:mallory', outcome: 'error' }));
+          ls.splice(
+            at,
+            0,
+            forge({
+              ...base,
+              seq,
+              prev: seq === before.seq ? before.prev : before.hash,
+              actor: 'admin:mallory',
+              outcome: 'error',
+            }),
+          );
           write(dir, f, ls);
           break;
         }
@@ -364,7 +385,9 @@ describe('verifyLogDir: randomized tampering', () => {
       if (res.ok) throw new Error(`round ${round}: ${kind} on ${f} (i=${i}, j=${j}) went undetected`);
       const got = res.problems[0]!;
       if (!expected.includes(got.kind)) {
-        throw new Error(`round ${round}: ${kind} on ${f} (i=${i}, j=${j}) reported as ${got.kind} (${got.message}), expected ${expected.join(' or ')}`);
+        throw new Error(
+          `round ${round}: ${kind} on ${f} (i=${i}, j=${j}) reported as ${got.kind} (${got.message}), expected ${expected.join(' or ')}`,
+        );
       }
       const m = seen.get(kind) ?? new Map<string, number>();
       m.set(got.kind, (m.get(got.kind) ?? 0) + 1);
@@ -372,9 +395,17 @@ describe('verifyLogDir: randomized tampering', () => {
       restore(f);
     }
     expect((await check(dir)).ok).toBe(true); // the restore is faithful, so each round started clean
-    for (const k of KINDS) expect([...(seen.get(k)?.values() ?? [])].reduce((a, b) => a + b, 0), k).toBeGreaterThanOrEqual(Math.floor(ROUNDS / KINDS.length));
+    for (const k of KINDS)
+      expect(
+        [...(seen.get(k)?.values() ?? [])].reduce((a, b) => a + b, 0),
+        k,
+      ).toBeGreaterThanOrEqual(Math.floor(ROUNDS / KINDS.length));
     // the main classification of each kind is exercised, not only its alternatives
-    for (const [k, main] of [['edit', 'edited'], ['delete', 'deleted'], ['anchor', 'malformed']] as const) {
+    for (const [k, main] of [
+      ['edit', 'edited'],
+      ['delete', 'deleted'],
+      ['anchor', 'malformed'],
+    ] as const) {
       expect(seen.get(k)?.get(main) ?? 0, `${k} → ${main}`).toBeGreaterThan(0);
     }
   });
