@@ -144,7 +144,7 @@ describe('config reload (SIGHUP, tongban reload)', () => {
       process.execPath,
       [
         '-e',
-        "process.on('SIGHUP', () => { process.stdout.write('hup'); process.exit(0); }); setInterval(() => {}, 1000);",
+        "process.on('SIGHUP', () => { process.stdout.write('hup'); process.exit(0); }); process.stdout.write('ready;'); setInterval(() => {}, 1000);",
       ],
       {
         stdio: ['ignore', 'pipe', 'ignore'],
@@ -152,13 +152,14 @@ describe('config reload (SIGHUP, tongban reload)', () => {
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise((r) => setTimeout(r, 300));
+    // The handler must be in place before the signal (the default action of SIGHUP ends a process).
+    await waitFor(async () => (out.includes('ready;') ? true : undefined), 10_000, 20);
     writeFileSync(join(dataDir, PID_FILE), `${child.pid}\n`);
     const program = new Command().exitOverride();
     registerRunCommands(program);
     await program.parseAsync(['node', 'tongban', 'reload', '-c', file]);
     await new Promise<void>((r) => child.once('exit', () => r()));
-    expect(out).toBe('hup');
+    expect(out).toBe('ready;hup');
 
     // No node running: a coded error, not a crash.
     writeFileSync(join(dataDir, PID_FILE), '999999999\n');
