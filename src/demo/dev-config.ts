@@ -78,12 +78,14 @@ export interface DevNodeConfigInput {
 /**
  * The `seals` section for a member's development seal (`tongban certs init`): the unit seal,
  * applied by the node's signing keys (unit) and the 承办人 keys (officer) of both suites, and
- * both development roots trusted as seal makers' CAs.
+ * the SM2 development root trusted as the seal makers' CA.
  */
 function devSeals(rel: (...p: string[]) => string, m: string): Record<string, unknown> {
   const signer = (role: 'unit' | 'officer', name: string) => ({ role, cert: rel(m, `${name}.crt`), key: rel(m, `${name}.key`) });
   return {
-    trustedMakers: [rel('sm-root-ca.crt'), rel('root-ca.crt')],
+    // Development makers are SM2 certificates under the SM2 root (also for intl partners: the
+    // seal inside a CMS signature may be SM2-made). A production list names the makers' CAs.
+    trustedMakers: [rel('sm-root-ca.crt')],
     registry: [
       {
         ...devSealIdentity(m),

@@ -50,7 +50,7 @@ describe('config loading', () => {
     expect(c.tls.ca[0]).toBe(join(dir, 'pki', 'root-ca.crt'));
     expect(Object.isFrozen(c.peers[0])).toBe(true);
     // The development seal registry, paths resolved.
-    expect(c.seals?.trustedMakers).toEqual([join(dir, 'pki', 'sm-root-ca.crt'), join(dir, 'pki', 'root-ca.crt')]);
+    expect(c.seals?.trustedMakers).toEqual([join(dir, 'pki', 'sm-root-ca.crt')]);
     expect(c.seals?.registry[0]).toMatchObject({ esID: '52000001000001', type: 'unit', file: join(dir, 'pki', '520000', 'seal-unit.der') });
     expect(c.seals?.registry[0]?.signers.map((s) => [s.role, s.cert])).toContainEqual(['officer', join(dir, 'pki', '520000', 'sm-seal-signer.crt')]);
   });
