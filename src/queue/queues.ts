@@ -17,6 +17,9 @@ export interface RetryOptions {
   readonly takeoverMs?: number;
 }
 
+/** Instance crashes a delivery may go through before it is dead-lettered (see startWorker). */
+const MAX_STALLS = 1000;
+
 /** What the queues call back into. */
 export interface QueueHandlers {
   deliverToPeer(packetId: string, attempt: number): Promise<void>;
@@ -134,8 +137,21 @@ export class DeliveryQueues {
         // A crashed instance holds its jobs until the lock lapses; then the stalled check hands them over.
         lockDuration: this.retryOptions().takeoverMs ?? 30_000,
         stalledInterval: this.retryOptions().takeoverMs ?? 30_000,
+        // A stall means the instance running the job died, not that the packet is bad, and a
+        // delivery is safe to repeat (the receiver dedupes by id). BullMQ's default of 1 failed
+        // a job the second time an instance died under it, without running it: no onDead, the
+        // record stuck in 'queued', an acknowledged packet never delivered. retry.maxAgeHours
+        // bounds a packet that keeps crashing its node.
+        maxStalledCount: MAX_STALLS,
       },
     );
+    // Should the stall limit still be reached, the packet goes to dead letters like any other
+    // failure, visible to `tongban queue ls` and alerted, instead of vanishing.
+    worker.on('failed', (job, err) => {
+      if (!job || !/stalled more than allowable limit/.test(err.message)) return;
+      const failure = classifyDeliveryError(new Error(`delivery interrupted more than ${MAX_STALLS} times by instance crashes`));
+      void handlers.onDead(job.data.packetId, failure, job.attemptsMade, queueName).catch(() => undefined);
+    });
     worker.on('error', () => undefined); // connection errors surface through readiness, not crashes
     this.workers.set(queueName, worker);
   }
