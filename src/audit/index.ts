@@ -62,3 +62,4 @@ export type {
   RetentionSweepOptions,
 } from './retention-sweep.js';
 export { checkpointVerifier } from './checkpoint-verifier.js';
+export { loadOrCreateNodeSecret } from './node-secret.js';

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { openExchangeLog, type ExchangeLog } from '../audit/index.js';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadOrCreateNodeSecret, openExchangeLog, type ExchangeLog } from '../audit/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createSuiteRegistry } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
@@ -68,12 +67,6 @@ export async function openAdminLog(config: GatewayConfig): Promise<ExchangeLog> 
   mkdirSync(config.audit.dir, { recursive: true });
   const release = await takeLock(join(config.audit.dir, `${ADMIN_INSTANCE}.lock`));
   try {
-    const secretFile = config.audit.secretFile;
-    if (!existsSync(secretFile)) {
-      // First use before the node ever started: create the secret the node will adopt.
-      mkdirSync(dirname(secretFile), { recursive: true });
-      writeFileSync(secretFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
-    }
     const suiteName = config.crypto.defaultSuite;
     const keys = config.crypto.suites[suiteName]!.signing;
     const signer = loadIdentity(keys.cert, keys.key);
@@ -83,7 +76,7 @@ export async function openAdminLog(config: GatewayConfig): Promise<ExchangeLog> 
       member: config.node.member,
       instanceId: ADMIN_INSTANCE,
       hash: suiteName === 'sm' ? 'sm3' : 'sha256',
-      secret: Buffer.from(readFileSync(secretFile, 'utf8').trim(), 'hex'),
+      secret: loadOrCreateNodeSecret(config.audit.secretFile),
       checkpoint: {
         signer: (data: Buffer) => suite.sign(data, signer),
         certDer: signer.certDer,

@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
-import { openExchangeLog, type ExchangeLog } from '../audit/index.js';
+import type { ExchangeLog } from '../audit/index.js';
 import { createWorkingCalendar, type WorkingCalendar } from '../cases/index.js';
 import { loadConfig, type GatewayConfig } from '../config/index.js';
-import { createSuiteRegistry } from '../crypto/index.js';
-import { loadIdentity } from '../pki/index.js';
 import { connectRedis, resolveRedis, waitReady } from '../queue/index.js';
+import { openAdminLog } from './admin-log.js';
 
 /** What an administrator's command works with: the node's Redis, and (when it changes data) its exchange log. */
 export interface AdminSession {
@@ -22,19 +18,10 @@ export interface AdminSession {
   close(): Promise<void>;
 }
 
-/** The node secret for keyed hashes; same file and format as the node's (created if missing). */
-function loadSecret(file: string): Buffer {
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32);
-  writeFileSync(file, secret.toString('hex') + '\n', { mode: 0o600 });
-  return secret;
-}
-
 /**
  * Opens a node's Redis (as the node resolves it: config, REDIS_URL, local 6379) and, with `audit`,
- * an exchange-log chain of its own, `<instanceId>-cli`, signed with the node's signing key: admin
- * changes are audited next to the node's chains without interleaving with a running instance.
+ * the administrators' exchange-log chain (instance `admin`, signed with the node's signing key):
+ * admin changes are audited next to the node's chains without interleaving with a running instance.
  */
 export async function openAdminSession(configFile: string, opts: { audit: boolean }): Promise<AdminSession> {
   const config = loadConfig(configFile);
@@ -49,25 +36,8 @@ export async function openAdminSession(configFile: string, opts: { audit: boolea
   let exchangeLog: ExchangeLog | undefined;
   try {
     await waitReady(redis);
-    if (opts.audit) {
-      const suiteName = config.crypto.defaultSuite;
-      const keys = config.crypto.suites[suiteName]!;
-      const signing = loadIdentity(keys.signing.cert, keys.signing.key);
-      const suite = createSuiteRegistry()(suiteName);
-      exchangeLog = await openExchangeLog({
-        dir: config.audit.dir,
-        member: config.node.member,
-        instanceId: `${config.node.instanceId}-cli`,
-        hash: suiteName === 'sm' ? 'sm3' : 'sha256',
-        secret: loadSecret(config.audit.secretFile),
-        checkpoint: {
-          signer: (data: Buffer) => suite.sign(data, signing),
-          certDer: signing.certDer,
-          suite: suiteName,
-          everyMs: 0,
-        },
-      });
-    }
+    // Admin changes go to the administrators' own chain (see admin-log.ts), one writer at a time.
+    if (opts.audit) exchangeLog = await openAdminLog(config);
   } catch (err) {
     redis.disconnect();
     await target.stop();

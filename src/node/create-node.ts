@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildAdminServer, createMetrics } from '../admin/index.js';
 import { buildApiServer } from '../api/index.js';
-import { openExchangeLog, startRetentionSweep, type ExchangeLog, type RetentionSweep } from '../audit/index.js';
+import { loadOrCreateNodeSecret, openExchangeLog, startRetentionSweep, type ExchangeLog, type RetentionSweep } from '../audit/index.js';
 import { createCaseService, createWorkingCalendar } from '../cases/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { createSuiteRegistry, type SuiteRegistry } from '../crypto/index.js';
@@ -47,15 +44,6 @@ export interface GatewayNode {
   reload(actor?: string): Promise<ReloadResult>;
 }
 
-/** The node secret for keyed hashes in the exchange log; created on first start (0600). */
-function loadOrCreateSecret(file: string): Buffer {
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32);
-  writeFileSync(file, secret.toString('hex') + '\n', { mode: 0o600 });
-  return secret;
-}
-
 /** Build a node from a validated config. */
 export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Promise<GatewayNode> {
   const logger = deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { member: config.node.member, instance: config.node.instanceId } });
@@ -88,7 +76,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     member: config.node.member,
     instanceId: config.node.instanceId,
     hash: defaultSuite === 'sm' ? 'sm3' : 'sha256',
-    secret: loadOrCreateSecret(config.audit.secretFile),
+    secret: loadOrCreateNodeSecret(config.audit.secretFile),
     checkpoint: {
       // Checkpoints carry a CMS SignedData over the checkpoint bytes, so `audit verify` checks
       // them with the same suite code as packets.
@@ -211,6 +199,7 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
         }
         await exchangeLog.record({ event: 'start', actor: 'gateway', outcome: 'ok', detail: { instance: config.node.instanceId } });
         cases.start();
+        ops.start();
         // Expired packet records are logged before they are deleted (audit/retention-sweep.ts).
         retention = startRetentionSweep({
           store,
@@ -220,7 +209,6 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
           owner: config.node.instanceId,
           onOldLogFiles: (files) => logger.warn({ files: files.length, oldest: files[0] }, 'exchange-log files older than audit.retentionDays: archive them (the gateway never deletes them)'),
         });
-        ops.start();
       }
       const url = (addr: string): string => addr.replace('http://', 'https://');
       const apiAddr = await api.listen({ host: config.listen.api.host, port: config.listen.api.port });

@@ -81,7 +81,7 @@ describe('出生医学证明 registry: blacklist, used numbers, concurrent appro
     ).toContain('removed');
     expect((await check(sh, 'K520000123')).json.status).toBe('unused');
     const trail = await readTrail(sh.node.config.audit.dir, {});
-    const admin = trail.filter((e) => e.event === 'admin' && e.instance === 'i1-cli');
+    const admin = trail.filter((e) => e.event === 'admin' && e.instance === 'admin');
     expect(admin.map((e) => e.detail?.action)).toEqual([
       'blacklist-add',
       'blacklist-add',
