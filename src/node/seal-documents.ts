@@ -54,11 +54,14 @@ export function sealOwnDocument(
  */
 export function withSealedDocuments(ctx: NodeContext, packet: Packet, suite: SuiteName): Packet {
   if (packet.sealedDocuments !== undefined) {
-    throw new GatewayError('GW_ERR_PACKET_SCHEMA', 'sealedDocuments are added by the gateway, not by local systems', [
-      { path: '/sealedDocuments', message: 'must not be present in a packet from a local system' },
-    ]);
+    throw new GatewayError(
+      'GW_ERR_PACKET_SCHEMA',
+      'sealedDocuments are added by the gateway, not by local systems',
+      [{ path: '/sealedDocuments', message: 'must not be present in a packet from a local system' }],
+    );
   }
-  if (packet.type !== 'newborn.decision' || packet.payload.decision !== 'approved' || !ctx.material.seals) return packet;
+  if (packet.type !== 'newborn.decision' || packet.payload.decision !== 'approved' || !ctx.material.seals)
+    return packet;
   const p = packet.payload;
   const data = {
     ...p.residentRegistration,

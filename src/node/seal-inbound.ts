@@ -53,7 +53,10 @@ export interface SealReport {
 }
 
 /** Verify each document on its own, so that one bad document does not hide the others' state. */
-export function verifyDocuments(docs: readonly SealedDocument[], material: SealMaterial | undefined): DocumentVerdict[] {
+export function verifyDocuments(
+  docs: readonly SealedDocument[],
+  material: SealMaterial | undefined,
+): DocumentVerdict[] {
   const trusted = material && material.trustedMakers.length > 0 ? material.trustedMakers : undefined;
   return docs.map((doc, index): DocumentVerdict => {
     const v = verifySealedDocuments([doc], trusted ? { trustedMakerCerts: trusted } : {});
@@ -88,8 +91,13 @@ async function applicationOf(ctx: NodeContext, packet: Packet): Promise<Packet |
 }
 
 /** The 不予受理告知书 for a rejected decision, sealed by this gateway; undefined when it has no seal. */
-async function refusalNotice(ctx: NodeContext, packet: Packet, suite: SuiteName): Promise<SealedDocument | undefined> {
-  if (packet.type !== 'newborn.decision' || packet.payload.decision !== 'rejected' || !ctx.material.seals) return undefined;
+async function refusalNotice(
+  ctx: NodeContext,
+  packet: Packet,
+  suite: SuiteName,
+): Promise<SealedDocument | undefined> {
+  if (packet.type !== 'newborn.decision' || packet.payload.decision !== 'rejected' || !ctx.material.seals)
+    return undefined;
   const p = packet.payload;
   const app = await applicationOf(ctx, packet);
   const pdf = renderRefusalNotice({
@@ -122,7 +130,9 @@ async function refusalNotice(ctx: NodeContext, packet: Packet, suite: SuiteName)
  * is nothing to keep. Never refuses the packet.
  */
 export async function inboundSealReport(ctx: NodeContext, packet: Packet): Promise<SealReport | undefined> {
-  const documents = packet.sealedDocuments ? verifyDocuments(packet.sealedDocuments, ctx.material.seals) : undefined;
+  const documents = packet.sealedDocuments
+    ? verifyDocuments(packet.sealedDocuments, ctx.material.seals)
+    : undefined;
   const notice = await refusalNotice(ctx, packet, ctx.config.crypto.defaultSuite);
   if (!documents && !notice) return undefined;
   return { ...(documents ? { documents } : {}), ...(notice ? { refusalNotice: notice } : {}) };
@@ -143,5 +153,7 @@ export function sealLogDetail(report: SealReport | undefined): { seals?: 'valid'
 export function sealView(ctx: NodeContext, rec: PacketRecord): SealReport {
   if (rec.seals) return JSON.parse(rec.seals) as SealReport;
   const packet = JSON.parse(rec.packet) as Packet;
-  return packet.sealedDocuments ? { documents: verifyDocuments(packet.sealedDocuments, ctx.material.seals) } : {};
+  return packet.sealedDocuments
+    ? { documents: verifyDocuments(packet.sealedDocuments, ctx.material.seals) }
+    : {};
 }

@@ -51,7 +51,8 @@ function loadSeal(c: SealConfig, i: number): LoadedSeal {
     throw invalid(`${at}/file`, `${c.file} is not a GB/T 38540 v4 SESeal`);
   }
   const s = described.seal;
-  if (described.format !== 'SESeal') throw invalid(`${at}/file`, `${c.file} is a ${described.format}, not a seal`);
+  if (described.format !== 'SESeal')
+    throw invalid(`${at}/file`, `${c.file} is a ${described.format}, not a seal`);
   // The config names the seal so that administrators see what they load; a mismatch means the
   // wrong file, which must not be applied under the configured name.
   if (s.esID !== c.esID) throw invalid(`${at}/esID`, `the seal file's esID is ${s.esID}, not ${c.esID}`);
@@ -60,7 +61,8 @@ function loadSeal(c: SealConfig, i: number): LoadedSeal {
   if (s.type !== type) throw invalid(`${at}/type`, `the seal file has type ${s.type}, not ${c.type}`);
   if (c.picture) {
     const inside = Buffer.from(described.decoded.seal.eSealInfo.picture.data);
-    if (!readFileSync(c.picture).equals(inside)) throw invalid(`${at}/picture`, `${c.picture} is not the picture inside the seal`);
+    if (!readFileSync(c.picture).equals(inside))
+      throw invalid(`${at}/picture`, `${c.picture} is not the picture inside the seal`);
   }
   const signers = c.signers.map((g, j): SealSigner => {
     const path = `${at}/signers/${j}`;
@@ -71,12 +73,17 @@ function loadSeal(c: SealConfig, i: number): LoadedSeal {
     // certificate is in the seal's list and both are valid now.
     const probe = Buffer.from(`tongban seal probe ${c.esID}`);
     try {
-      const sig = (suite === 'sm' ? signDocument : signDocumentIntl)(probe, der, identity, { propertyInfo: 'probe' });
+      const sig = (suite === 'sm' ? signDocument : signDocumentIntl)(probe, der, identity, {
+        propertyInfo: 'probe',
+      });
       const v = verifySealedDocument(probe, sig);
       if (!v.valid) throw invalid(path, `a probe signature does not verify: ${v.message}`);
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'GW_ERR_CONFIG_INVALID') throw err;
-      throw invalid(path, `${g.cert} cannot apply seal ${c.esID}: ${err instanceof Error ? err.message : 'unknown error'}`);
+      throw invalid(
+        path,
+        `${g.cert} cannot apply seal ${c.esID}: ${err instanceof Error ? err.message : 'unknown error'}`,
+      );
     }
     return { role: g.role, suite, identity, subject: cert.subject };
   });
@@ -119,6 +126,8 @@ export function sealSigners(
   const officerSigner = officerSeal?.signers.find((g) => g.role === 'officer' && g.suite === suite);
   return {
     unit: { seal: unitSeal.der, signer: unitSigner.identity },
-    ...(officerSeal && officerSigner ? { officer: { seal: officerSeal.der, signer: officerSigner.identity } } : {}),
+    ...(officerSeal && officerSigner
+      ? { officer: { seal: officerSeal.der, signer: officerSigner.identity } }
+      : {}),
   };
 }

@@ -27,7 +27,11 @@ export interface ReceiptDocumentAnswer {
  * gateway's default suite. Throws GW_ERR_API_NOT_FOUND for anything else (another system's
  * packet, a received packet, not an application) and GW_ERR_SEAL_NOT_CONFIGURED without seals.
  */
-export async function receiptDocument(ctx: NodeContext, system: SystemConfig, id: string): Promise<ReceiptDocumentAnswer> {
+export async function receiptDocument(
+  ctx: NodeContext,
+  system: SystemConfig,
+  id: string,
+): Promise<ReceiptDocumentAnswer> {
   const rec = await ctx.store.get(id);
   if (!rec || rec.direction !== 'out' || rec.systemId !== system.id || rec.type !== 'newborn.application') {
     throw new GatewayError('GW_ERR_API_NOT_FOUND', `no accepted application ${id} for this system`);
@@ -48,7 +52,13 @@ export async function receiptDocument(ctx: NodeContext, system: SystemConfig, id
     at: p.acceptance.acceptedAt,
     receiptDigest: `${receipt.digest.alg}:${receipt.digest.value}`,
   });
-  const document = sealOwnDocument(ctx, 'acceptance-receipt', 'application/pdf', pdf, ctx.config.crypto.defaultSuite);
+  const document = sealOwnDocument(
+    ctx,
+    'acceptance-receipt',
+    'application/pdf',
+    pdf,
+    ctx.config.crypto.defaultSuite,
+  );
   return { id: rec.id, caseId: rec.caseId, document };
 }
 

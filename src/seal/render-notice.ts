@@ -38,7 +38,8 @@ export interface RefusalNoticeData extends NoticeData {
 }
 
 const MATTER = '新生儿出生登记（跨省通办）';
-const FOOTER = 'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>';
+const FOOTER =
+  'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>';
 
 function optional(zh: string, en: string, value: string | undefined): FormField[] {
   return value ? [[zh, en, value]] : [];

@@ -74,7 +74,8 @@ export function renderResidentRegistration(data: ResidentRegistrationData, opts:
   return renderFormPdf({
     title: TITLES[kind],
     fields: fields(data),
-    footer: 'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>',
+    footer:
+      'Electronically sealed (GB/T 38540). Check the seals offline: tongban seal verify <document> <signature>',
     infoTitle: `${TITLES[kind][0]} ${data.name}`,
   });
 }

@@ -69,13 +69,23 @@ describe('seal material (config seals → loaded, checked seals)', () => {
   });
 
   it('refuses a seal file that is not the configured seal', () => {
-    expect(problemPath(() => loadSealMaterial(config([entry({ esID: '52000001000002' })])))).toBe('/seals/registry/0/esID');
-    expect(problemPath(() => loadSealMaterial(config([entry({ name: '别的章' })])))).toBe('/seals/registry/0/name');
-    expect(problemPath(() => loadSealMaterial(config([entry({ type: 'personal' })])))).toBe('/seals/registry/0/type');
+    expect(problemPath(() => loadSealMaterial(config([entry({ esID: '52000001000002' })])))).toBe(
+      '/seals/registry/0/esID',
+    );
+    expect(problemPath(() => loadSealMaterial(config([entry({ name: '别的章' })])))).toBe(
+      '/seals/registry/0/name',
+    );
+    expect(problemPath(() => loadSealMaterial(config([entry({ type: 'personal' })])))).toBe(
+      '/seals/registry/0/type',
+    );
     const other = join(dir, 'other.png');
     writeFileSync(other, drawSealPicture({ size: 64 }));
-    expect(problemPath(() => loadSealMaterial(config([entry({ picture: other })])))).toBe('/seals/registry/0/picture');
-    expect(problemPath(() => loadSealMaterial(config([entry({ file: pki.members['520000']!.seal.png })])))).toBe('/seals/registry/0/file');
+    expect(problemPath(() => loadSealMaterial(config([entry({ picture: other })])))).toBe(
+      '/seals/registry/0/picture',
+    );
+    expect(
+      problemPath(() => loadSealMaterial(config([entry({ file: pki.members['520000']!.seal.png })]))),
+    ).toBe('/seals/registry/0/file');
   });
 
   it('refuses a signer the seal does not list', () => {
@@ -86,7 +96,11 @@ describe('seal material (config seals → loaded, checked seals)', () => {
 
   it('says GW_ERR_SEAL_NOT_CONFIGURED when no seal can be applied in a suite', () => {
     const smOnly = loadSealMaterial(config([entry({ signers: entry().signers.slice(0, 2) })]));
-    expect(() => sealSigners(smOnly, 'intl')).toThrow(expect.objectContaining({ code: 'GW_ERR_SEAL_NOT_CONFIGURED' }));
-    expect(() => sealSigners(undefined, 'sm')).toThrow(expect.objectContaining({ code: 'GW_ERR_SEAL_NOT_CONFIGURED' }));
+    expect(() => sealSigners(smOnly, 'intl')).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_SEAL_NOT_CONFIGURED' }),
+    );
+    expect(() => sealSigners(undefined, 'sm')).toThrow(
+      expect.objectContaining({ code: 'GW_ERR_SEAL_NOT_CONFIGURED' }),
+    );
   });
 });

@@ -11,11 +11,7 @@ import { DEV_SYSTEMS, startDevNetwork, type DevNode } from '../../src/demo/index
 import { packetDigestInput, type Packet } from '../../src/packets/index.js';
 import { sealEnvelope } from '../../src/peer/index.js';
 import { initDevPki, loadCertDer } from '../../src/pki/index.js';
-import {
-  verifySealedDocument,
-  verifySealedDocuments,
-  type SealedDocument,
-} from '../../src/seal/index.js';
+import { verifySealedDocument, verifySealedDocuments, type SealedDocument } from '../../src/seal/index.js';
 import { application, approval, rejectedDecision, waitCase, type Application } from '../cases/helpers.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -52,7 +48,15 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tongban-seal-e2e-'));
     prefix = testPrefix('seal');
-    net = await startDevNetwork({ dir, pkiDir, members: ['310000', '330000'], redisUrl: REDIS_URL, prefix, suiteFor: () => suite, retry: { backoffMs: 100, attempts: 3 } });
+    net = await startDevNetwork({
+      dir,
+      pkiDir,
+      members: ['310000', '330000'],
+      redisUrl: REDIS_URL,
+      prefix,
+      suiteFor: () => suite,
+      retry: { backoffMs: 100, attempts: 3 },
+    });
     sh = net.nodes.get('310000')!;
     zj = net.nodes.get('330000')!;
     trusted = [loadCertDer(join(pkiDir, 'sm-root-ca.crt'))];
@@ -100,7 +104,11 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
     const verdicts = item.documents as Verdict[];
     expect(verdicts).toHaveLength(2);
     for (const v of verdicts) {
-      expect(v).toMatchObject({ valid: true, sealName: '浙江省公安厅户籍专用章（开发用）', makerTrusted: true });
+      expect(v).toMatchObject({
+        valid: true,
+        sealName: '浙江省公安厅户籍专用章（开发用）',
+        makerTrusted: true,
+      });
       expect(v.signer).toContain(suite === 'sm' ? '330000 承办人' : '330000 承办人 (intl)');
       expect(v.reason).toBeUndefined();
     }
@@ -113,7 +121,9 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
       expect(content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(content.toString('latin1')).toContain('(330102202611020028) Tj');
       for (const s of doc.seals) {
-        const v = verifySealedDocument(content, Buffer.from(s.signatureBase64, 'base64'), { trustedMakerCerts: trusted });
+        const v = verifySealedDocument(content, Buffer.from(s.signatureBase64, 'base64'), {
+          trustedMakerCerts: trusted,
+        });
         expect(v).toMatchObject({ valid: true, suite, esID: '33000001000001', makerTrusted: true });
       }
     }
@@ -123,7 +133,25 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
       const work = mkdtempSync(join(tmpdir(), 'seal-cms-'));
       writeFileSync(join(work, 'doc.pdf'), Buffer.from(doc.contentBase64, 'base64'));
       writeFileSync(join(work, 'sig.p7s'), Buffer.from(doc.seals[1]!.signatureBase64, 'base64'));
-      const out = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'sig.p7s'), '-content', join(work, 'doc.pdf'), '-CAfile', join(pkiDir, 'root-ca.crt'), '-out', '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          join(work, 'sig.p7s'),
+          '-content',
+          join(work, 'doc.pdf'),
+          '-CAfile',
+          join(pkiDir, 'root-ca.crt'),
+          '-out',
+          '/dev/null',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       expect(out).toBeDefined();
       rmSync(work, { recursive: true, force: true });
     }
@@ -138,7 +166,9 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
     const decision = approval(app);
     // What the 户籍地 gateway would send, with the 常住人口登记表 altered by one byte after it
     // was sealed, then signed and encrypted with 浙江's own keys (a faulty or dishonest sender).
-    const honest = JSON.parse((await zj.node.ctx.store.get(await sentApproval(zj, sh, n++)))!.packet) as Packet;
+    const honest = JSON.parse(
+      (await zj.node.ctx.store.get(await sentApproval(zj, sh, n++)))!.packet,
+    ) as Packet;
     const docs = structuredClone(honest.sealedDocuments!) as SealedDocument[];
     const content = Buffer.from(docs[0]!.contentBase64, 'base64');
     const at = content.indexOf('(330102202611020028) Tj');
@@ -158,9 +188,16 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
 
     const item = await inboxItem(sh, decision.id);
     const verdicts = item.documents as Verdict[];
-    expect(verdicts[0]).toMatchObject({ kind: 'resident-registration', valid: false, reason: 'document-digest', code: 'GW_ERR_SEAL_DOCUMENT_DIGEST' });
+    expect(verdicts[0]).toMatchObject({
+      kind: 'resident-registration',
+      valid: false,
+      reason: 'document-digest',
+      code: 'GW_ERR_SEAL_DOCUMENT_DIGEST',
+    });
     expect(verdicts[1]).toMatchObject({ kind: 'household-page', valid: true });
-    expect(verifySealedDocuments((item.packet as Packet).sealedDocuments!, { trustedMakerCerts: trusted }).valid).toBe(false);
+    expect(
+      verifySealedDocuments((item.packet as Packet).sealedDocuments!, { trustedMakerCerts: trusted }).valid,
+    ).toBe(false);
     const trail = await readTrail(sh.node.config.audit.dir, { packetId: decision.id });
     expect(trail.find((e) => e.event === 'received')?.detail).toMatchObject({ seals: 'invalid' });
   });
@@ -184,10 +221,16 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
     expect(notice).toMatchObject({ kind: 'refusal-notice', mediaType: 'application/pdf', suite: 'sm' });
     const v = verifySealedDocuments([notice], { trustedMakerCerts: trusted });
     expect(v.valid).toBe(true);
-    if (v.valid) expect(v.checks.map((c) => c.result.valid && c.result.esID)).toEqual(['31000001000001', '31000001000001']);
+    if (v.valid)
+      expect(v.checks.map((c) => c.result.valid && c.result.esID)).toEqual([
+        '31000001000001',
+        '31000001000001',
+      ]);
     const pdf = Buffer.from(notice.contentBase64, 'base64').toString('latin1');
     expect(pdf).toContain(utf16('不予受理告知书'));
-    expect(pdf).toContain(utf16(sample.payload.decision === 'rejected' ? sample.payload.reason.text.slice(0, 8) : ''));
+    expect(pdf).toContain(
+      utf16(sample.payload.decision === 'rejected' ? sample.payload.reason.text.slice(0, 8) : ''),
+    );
   });
 
   it('serves the sealed 受理回执单 of an accepted application to the system that sent it', async () => {
@@ -201,7 +244,9 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
     expect(pdf).toContain(utf16('受理回执单'));
     expect(pdf).toContain(`(${app.caseId}) Tj`);
     // Not for the 户籍地, and not for a packet that is not an application.
-    expect((await zj.client.call('GET', `/v1/packets/${app.id}/receipt-document`)).json.code).toBe('GW_ERR_API_NOT_FOUND');
+    expect((await zj.client.call('GET', `/v1/packets/${app.id}/receipt-document`)).json.code).toBe(
+      'GW_ERR_API_NOT_FOUND',
+    );
   });
 
   it('refuses sealed documents submitted by a local system', async () => {
@@ -226,7 +271,11 @@ async function sentApproval(zj: DevNode, sh: DevNode, n: number): Promise<string
 }
 
 /** POST an envelope to a peer port presenting `member`'s node TLS certificate. */
-function postAsPeer(member: string, peerUrl: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+function postAsPeer(
+  member: string,
+  peerUrl: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
     const req = request(
@@ -241,7 +290,12 @@ function postAsPeer(member: string, peerUrl: string, body: unknown): Promise<{ s
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
       },
     );
     req.on('error', reject);

@@ -29,7 +29,8 @@ describe('受理回执单 and 不予受理告知书 (PDF)', () => {
     const text = pdf.toString('latin1');
     expect(text.startsWith('%PDF-1.7\n')).toBe(true);
     expect(xrefConsistent(pdf)).toBe(true);
-    for (const s of ['受理回执单', '徐明', '徐小雨', BASE.acceptingOffice, '陈警官']) expect(text).toContain(utf16(s));
+    for (const s of ['受理回执单', '徐明', '徐小雨', BASE.acceptingOffice, '陈警官'])
+      expect(text).toContain(utf16(s));
     expect(text).toContain(`(${BASE.caseId}) Tj`);
     expect(text).toContain('(sm3:ab12) Tj');
     expect(renderAcceptanceReceipt({ ...BASE, receiptDigest: 'sm3:ab12' }).equals(pdf)).toBe(true);
@@ -39,7 +40,11 @@ describe('受理回执单 and 不予受理告知书 (PDF)', () => {
     const bare: Partial<typeof BASE> = { ...BASE };
     delete bare.applicantName;
     delete bare.newbornName;
-    const pdf = renderRefusalNotice({ ...(bare as typeof BASE), reasonCode: 'HOUSEHOLD_MISMATCH', reasonText: '申报入户的家庭户户主与户口簿记载不一致' });
+    const pdf = renderRefusalNotice({
+      ...(bare as typeof BASE),
+      reasonCode: 'HOUSEHOLD_MISMATCH',
+      reasonText: '申报入户的家庭户户主与户口簿记载不一致',
+    });
     const text = pdf.toString('latin1');
     expect(xrefConsistent(pdf)).toBe(true);
     expect(text).toContain(utf16('不予受理告知书'));
