@@ -62,7 +62,10 @@ describe('fault: receiver killed between storing a packet and putting it in the 
     const answer = await send(
       `${zj.urls.peer}/v1/peer/packets`,
       readFileSync(join(net.pkiDir, 'root-ca.crt')),
-      { cert: readFileSync(join(net.pkiDir, '310000', 'node-tls.crt')), key: readFileSync(join(net.pkiDir, '310000', 'node-tls.key')) },
+      {
+        cert: readFileSync(join(net.pkiDir, '310000', 'node-tls.crt')),
+        key: readFileSync(join(net.pkiDir, '310000', 'node-tls.key')),
+      },
       'POST',
       Buffer.from(rec!.envelope!, 'utf8'),
       'application/json',

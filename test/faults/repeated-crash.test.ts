@@ -22,10 +22,19 @@ describe('fault: the sending node crashes twice while a hung peer holds its deli
   beforeAll(async () => {
     // Requests wait a minute for an answer (they must still be in progress when the node dies);
     // no breaker, since hung requests never fail.
-    net = await FaultNet.create({ name: 'repeated-crash', retry: { ...FAULT_RETRY, requestTimeoutMs: 60_000, breaker: { failures: 0 } } });
+    net = await FaultNet.create({
+      name: 'repeated-crash',
+      retry: { ...FAULT_RETRY, requestTimeoutMs: 60_000, breaker: { failures: 0 } },
+    });
     const pki = (f: string): Buffer => readFileSync(join(net.pkiDir, RECEIVER, f));
     blackHole = createServer(
-      { cert: pki('node-tls.crt'), key: pki('node-tls.key'), ca: readFileSync(join(net.pkiDir, 'root-ca.crt')), requestCert: true, rejectUnauthorized: false },
+      {
+        cert: pki('node-tls.crt'),
+        key: pki('node-tls.key'),
+        ca: readFileSync(join(net.pkiDir, 'root-ca.crt')),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       (req, res) => {
         requests += 1;
         req.resume();
@@ -56,7 +65,9 @@ describe('fault: the sending node crashes twice while a hung peer holds its deli
       // The restarted node takes the stalled deliveries over (takeoverMs 2 s: within ~6 s) and
       // sends them again, into the same hole. After the second crash, the default BullMQ
       // policy would fail them instead.
-      const retaken = await waitFor(async () => (requests >= before + n ? true : undefined), 20_000).catch(() => false);
+      const retaken = await waitFor(async () => (requests >= before + n ? true : undefined), 20_000).catch(
+        () => false,
+      );
       if (crash === 2) expect(retaken, 'deliveries taken over after the second crash').toBe(true);
     }
 
@@ -67,7 +78,13 @@ describe('fault: the sending node crashes twice while a hung peer holds its deli
     blackHole = undefined;
     await net.receiver.start();
     const drain = await waitDrained(net, result.acked, 45_000);
-    const t = await tally(net, 'sender killed twice while the peer hangs', result, drain, `peer saw ${requests} requests`);
+    const t = await tally(
+      net,
+      'sender killed twice while the peer hangs',
+      result,
+      drain,
+      `peer saw ${requests} requests`,
+    );
     expect(t.undelivered).toEqual([]);
     expect(t.duplicates).toEqual([]);
     expect(t.delivered).toBe(t.acknowledged);
