@@ -35,6 +35,16 @@ function sourceHash(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Remove builds of older sources (finished more than an hour ago), so temp space stays bounded. */
+function pruneOldBuilds(keep: string): void {
+  const parent = join(keep, '..');
+  for (const name of readdirSync(parent)) {
+    const dir = join(parent, name);
+    const built = statSync(join(dir, 'BUILT'), { throwIfNoEntry: false });
+    if (dir !== keep && built && Date.now() - built.mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Compile the gateway once for the fault tests and return the path of the CLI entry point.
  *
@@ -96,6 +106,7 @@ export async function buildForFaults(timeoutMs = 180_000): Promise<string> {
         throw new Error(`fault build failed: ${String(err.stdout ?? err).slice(0, 2000)}`);
     });
     writeFileSync(done, new Date().toISOString());
+    pruneOldBuilds(root);
     return main;
   } finally {
     rmSync(lock, { recursive: true, force: true });
