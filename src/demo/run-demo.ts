@@ -57,6 +57,14 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     out('— 贵州 refuses (户主不一致); the refusal travels back');
     ok = (await carry(out, node('520000'), node('500000'), readFileSync(join(SAMPLES, 'newborn-decision.rejected.json')), 'application/json', '5e2a9c71-4f3b-4d8e-b6a0-1c9e8d7f6b33')) && ok;
 
+    out('\n— Case states as both gateways keep them (GET /v1/cases/:caseId):');
+    for (const [m, caseId] of [['310000', '310110-20261123-000001'], ['330000', '310110-20261123-000001'], ['500000', '500103-20261123-000007'], ['520000', '500103-20261123-000007']] as const) {
+      const c = await node(m).client.call('GET', `/v1/cases/${caseId}`);
+      const states = ((c.json.history as Array<{ state: string }> | undefined) ?? []).map((h) => h.state).join(' → ');
+      const due = (c.json.deadlines as { reviewDue?: string } | undefined)?.reviewDue;
+      out(`  ${m} ${caseId}: ${String(c.json.state)} (${states})${due ? `, review was due ${due}` : ''}`);
+      ok = ok && (c.json.state === 'completed' || c.json.state === 'rejected');
+    }
     out('\n— Exchange-log trail of case 310110-20261123-000001 on both gateways (no names or ID numbers in clear):');
     for (const m of ['310000', '330000']) {
       const trail = await readTrail(node(m).node.config.audit.dir, { caseId: '310110-20261123-000001' });
@@ -102,6 +110,10 @@ async function carry(out: (s: string) => void, from: DevNode, to: DevNode, body:
     if (item && status.json.status === 'delivered') {
       const history = (status.json.history as Array<{ status: string }>).map((h) => h.status).join(' → ');
       out(`  ${to.member} inbox has it (decrypted, signature verified); ${from.member} status: ${history}, delivery receipt verified`);
+      for (const d of (item.documents as Array<{ kind: string; valid: boolean; reason?: string; sealName?: string }> | undefined) ?? []) {
+        out(`    sealed ${d.kind}: ${d.valid ? `seal valid (${d.sealName ?? ''} + 承办人签章)` : `INVALID (${d.reason ?? ''})`}`);
+      }
+      if (item.refusalNotice) out('    不予受理告知书 (refusal notice) attached, sealed by the 受理地');
       await to.client.call('POST', `/v1/inbox/${id}/ack`);
       return true;
     }
