@@ -1,5 +1,4 @@
 import {
-  createHash,
   createPublicKey,
   generateKeyPair,
   type KeyObject,
@@ -8,47 +7,12 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  AlgorithmIdentifier,
-  AttributeTypeAndValue,
-  AttributeValue,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  Extension,
-  Extensions,
-  GeneralName,
-  KeyIdentifier,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  RelativeDistinguishedName,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Validity,
-  Version,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo, type Name } from '@peculiar/asn1-x509';
+import { assembleCertificate, buildName, keyIdOf, type KeyUsageName } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
 
-/** Key usages a certificate request may ask for (RFC 5280 §4.2.1.3). */
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign';
+export type { KeyUsageName };
 
 /** What an international (ECDSA/RSA) certificate should say; mirrors the SM2 request. */
 export interface IntlCertRequest {
@@ -120,32 +84,6 @@ function spkiDer(key: KeyObject): Buffer {
   return (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'der', type: 'spki' });
 }
 
-function rdn(type: string, value: AttributeValue): RelativeDistinguishedName {
-  return new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value })]);
-}
-
-function buildName(s: IntlCertRequest['subject']): Name {
-  const rdns: RelativeDistinguishedName[] = [];
-  // X.520: countryName is a PrintableString; UTF8String elsewhere (RFC 5280 §4.1.2.6).
-  if (s.country) rdns.push(rdn('2.5.4.6', new AttributeValue({ printableString: s.country })));
-  if (s.organization) rdns.push(rdn('2.5.4.10', new AttributeValue({ utf8String: s.organization })));
-  rdns.push(rdn('2.5.4.3', new AttributeValue({ utf8String: s.commonName })));
-  return new Name(rdns);
-}
-
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (an identifier, not security). */
-function keyIdOf(spki: SubjectPublicKeyInfo): Buffer {
-  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
-}
-
-function extension(extnID: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
-}
-
-function keyUsageFlags(usages: readonly KeyUsageName[]): number {
-  return usages.reduce((flags, usage) => flags | KeyUsageFlags[usage], 0);
-}
-
 /**
  * Issue an X.509 v3 certificate signed with ECDSA-P-256-SHA-256 or RSA-SHA-256 by the issuer
  * (or self-signed): basicConstraints and keyUsage critical, subject/authority key identifiers,
@@ -155,7 +93,7 @@ function keyUsageFlags(usages: readonly KeyUsageName[]): number {
 export function issueIntlCertificate(req: IntlCertRequest): Buffer {
   const subjectSpki = AsnConvert.parse(spkiDer(req.publicKey), SubjectPublicKeyInfo);
   const subject = buildName(req.subject);
-  let issuerName = subject;
+  let issuerName: Name = subject;
   let authorityKeyId = keyIdOf(subjectSpki);
   const signingKey = req.issuer?.privateKey ?? req.subjectPrivateKeyForSelfSigned;
   if (!signingKey)
@@ -174,43 +112,19 @@ export function issueIntlCertificate(req: IntlCertRequest): Buffer {
     throw new GatewayError('GW_ERR_CONFIG_INVALID', 'notAfter must be after notBefore');
   }
 
-  const extensions: Extension[] = [
-    extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: req.isCa })),
-    extension(id_ce_keyUsage, true, new KeyUsage(keyUsageFlags(req.keyUsage))),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdOf(subjectSpki))),
-    extension(
-      id_ce_authorityKeyIdentifier,
-      false,
-      new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(authorityKeyId) }),
-    ),
-  ];
-  if (req.extKeyUsage?.length) {
-    extensions.push(extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([...req.extKeyUsage])));
-  }
-  if (req.subjectAltNames?.length) {
-    const names = req.subjectAltNames.map((n) =>
-      n.type === 'dns' ? new GeneralName({ dNSName: n.value }) : new GeneralName({ iPAddress: n.value }),
-    );
-    extensions.push(extension(id_ce_subjectAltName, false, new SubjectAlternativeName(names)));
-  }
-
-  const sigAlg = signatureAlgorithm(signingKey);
-  const tbs = new TBSCertificate({
-    version: Version.v3,
+  return assembleCertificate({
     serialNumber: new Uint8Array(req.serialNumber ?? randomSerial()).buffer,
-    signature: sigAlg,
-    issuer: issuerName,
-    validity: new Validity({ notBefore: req.notBefore, notAfter: req.notAfter }),
     subject,
-    subjectPublicKeyInfo: subjectSpki,
-    extensions: new Extensions(extensions),
+    subjectSpki,
+    issuer: issuerName,
+    authorityKeyId,
+    notBefore: req.notBefore,
+    notAfter: req.notAfter,
+    isCa: req.isCa,
+    keyUsage: req.keyUsage,
+    extKeyUsage: req.extKeyUsage,
+    subjectAltNames: req.subjectAltNames,
+    signatureAlgorithm: signatureAlgorithm(signingKey),
+    sign: (tbsDer) => nodeSign('sha256', tbsDer, signingKey),
   });
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = nodeSign('sha256', tbsDer, signingKey);
-  const cert = new Certificate({
-    tbsCertificate: tbs,
-    signatureAlgorithm: sigAlg,
-    signatureValue: new Uint8Array(signature).buffer,
-  });
-  return Buffer.from(AsnConvert.serialize(cert));
 }

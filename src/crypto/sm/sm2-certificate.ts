@@ -1,46 +1,15 @@
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import {
-  AlgorithmIdentifier,
-  AttributeTypeAndValue,
-  AttributeValue,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  Extension,
-  Extensions,
-  KeyIdentifier,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  RelativeDistinguishedName,
-  SubjectKeyIdentifier,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Validity,
-  Version,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, SubjectPublicKeyInfo, type Name } from '@peculiar/asn1-x509';
 import { GatewayError } from '../../errors.js';
+import { assembleCertificate, buildName, keyIdOf, type KeyUsageName } from '../x509-builder.js';
 import { OID } from './oids.js';
 import { getSm2 } from './sm2.js';
 import { readSm2Certificate } from './sm2-cert-info.js';
 import { sm2PublicParts } from './sm2-keys.js';
 
 /** Key usages an SM2 certificate can carry (RFC 5280 §4.2.1.3 names). */
-export type Sm2KeyUsage =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign';
+export type Sm2KeyUsage = KeyUsageName;
 
 /** What to put into an SM2 certificate. */
 export interface Sm2CertRequest {
@@ -59,38 +28,6 @@ export interface Sm2CertRequest {
   issuer?: { certDer: Buffer; privateKey: KeyObject };
   /** The subject's private key, required when `issuer` is absent. */
   subjectPrivateKeyForSelfSigned?: KeyObject;
-}
-
-const USAGE_FLAGS: Record<Sm2KeyUsage, number> = {
-  digitalSignature: KeyUsageFlags.digitalSignature,
-  nonRepudiation: KeyUsageFlags.nonRepudiation,
-  keyEncipherment: KeyUsageFlags.keyEncipherment,
-  dataEncipherment: KeyUsageFlags.dataEncipherment,
-  keyAgreement: KeyUsageFlags.keyAgreement,
-  keyCertSign: KeyUsageFlags.keyCertSign,
-  cRLSign: KeyUsageFlags.cRLSign,
-};
-
-function rdn(type: string, value: AttributeValue): RelativeDistinguishedName {
-  return new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value })]);
-}
-
-function buildName(s: Sm2CertRequest['subject']): Name {
-  const rdns: RelativeDistinguishedName[] = [];
-  // X.520: countryName is a PrintableString; the others UTF8String so Chinese names survive.
-  if (s.country) rdns.push(rdn('2.5.4.6', new AttributeValue({ printableString: s.country })));
-  if (s.organization) rdns.push(rdn('2.5.4.10', new AttributeValue({ utf8String: s.organization })));
-  rdns.push(rdn('2.5.4.3', new AttributeValue({ utf8String: s.commonName })));
-  return new Name(rdns);
-}
-
-/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (an identifier, not security). */
-function keyIdOf(spki: SubjectPublicKeyInfo): Buffer {
-  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
-}
-
-function ext(extnID: string, critical: boolean, value: unknown): Extension {
-  return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
 function serialOf(req: Sm2CertRequest): ArrayBuffer {
@@ -142,40 +79,20 @@ export function issueSm2Certificate(req: Sm2CertRequest): Buffer {
     throw new GatewayError('GW_ERR_CRYPTO_MALFORMED', 'notAfter must be after notBefore');
   }
 
-  const flags = req.keyUsage.reduce((acc, u) => acc | USAGE_FLAGS[u], 0);
-  const extensions: Extension[] = [
-    ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: req.isCa })),
-    ext(id_ce_keyUsage, true, new KeyUsage(flags)),
-    ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdOf(spki))),
-    ext(
-      id_ce_authorityKeyIdentifier,
-      false,
-      new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(authorityKeyId) }),
-    ),
-  ];
-  if (req.extKeyUsage && req.extKeyUsage.length > 0) {
-    extensions.push(ext(id_ce_extKeyUsage, false, new ExtendedKeyUsage(req.extKeyUsage)));
-  }
-
-  const sigAlg = new AlgorithmIdentifier({ algorithm: OID.SM2_WITH_SM3 });
-  const tbs = new TBSCertificate({
-    version: Version.v3,
+  return assembleCertificate({
     serialNumber: serialOf(req),
-    signature: sigAlg,
-    issuer: issuerName,
-    validity: new Validity({ notBefore: req.notBefore, notAfter: req.notAfter }),
     subject,
-    subjectPublicKeyInfo: spki,
-    extensions: new Extensions(extensions),
+    subjectSpki: spki,
+    issuer: issuerName,
+    authorityKeyId,
+    notBefore: req.notBefore,
+    notAfter: req.notAfter,
+    isCa: req.isCa,
+    keyUsage: req.keyUsage,
+    extKeyUsage: req.extKeyUsage,
+    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID.SM2_WITH_SM3 }),
+    sign: (tbsDer) => getSm2().sign(tbsDer, signingKey),
   });
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = getSm2().sign(tbsDer, signingKey);
-  const cert = new Certificate({
-    tbsCertificate: tbs,
-    signatureAlgorithm: sigAlg,
-    signatureValue: new Uint8Array(signature).buffer,
-  });
-  return Buffer.from(AsnConvert.serialize(cert));
 }
 
 /**
