@@ -97,6 +97,10 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     exchangeLog,
     logger: logger.child({ domain: 'cases' }),
     overdueCheckMs: config.cases.overdueCheckMs,
+    // /metrics shows how many open cases are past each deadline.
+    onOverdueCounts: (counts) => {
+      for (const [kind, n] of Object.entries(counts)) metrics.overdueCases.set({ kind }, n);
+    },
   });
 
   const ctx: NodeContext = {
