@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { initDevPki, loadCertDer } from '../../src/pki/index.js';
 import { verifySealedDocument, verifySealedDocuments, type SealedDocument } from '../../src/seal/index.js';
 import { application, approval, rejectedDecision, waitCase, type Application } from '../cases/helpers.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
+import { postAsPeer } from '../helpers/post-as-peer.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** What the inbox item says about each sealed document. */
@@ -183,7 +183,7 @@ describe.each<SuiteName>(['sm', 'intl'])('sealed documents between two gateways 
       ctx.material.suites[suite]!.signing,
       ctx.material.peersByMember.get('310000')!.certs[suite]!.encryption,
     );
-    const answer = await postAsPeer('330000', sh.urls.peer, env);
+    const answer = await postAsPeer(pkiDir, '330000', sh.urls.peer, env);
     expect(answer.status).toBe(200);
 
     const item = await inboxItem(sh, decision.id);
@@ -268,37 +268,4 @@ async function sentApproval(zj: DevNode, sh: DevNode, n: number): Promise<string
   const decision = approval(app);
   expect((await zj.client.call('POST', '/v1/packets', decision)).status).toBe(202);
   return decision.id;
-}
-
-/** POST an envelope to a peer port presenting `member`'s node TLS certificate. */
-function postAsPeer(
-  member: string,
-  peerUrl: string,
-  body: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = request(
-      `${peerUrl}/v1/peer/packets`,
-      {
-        method: 'POST',
-        ca: readFileSync(join(pkiDir, 'root-ca.crt')),
-        cert: readFileSync(join(pkiDir, member, 'node-tls.crt')),
-        key: readFileSync(join(pkiDir, member, 'node-tls.key')),
-        headers: { 'content-type': 'application/json', 'content-length': data.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
 }

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { canonicalJson } from '../../src/packets/index.js';
 import { loadCertDer } from '../../src/pki/index.js';
 import { verifyReceipt, type SignedReceipt } from '../../src/receipts/index.js';
 import { dropPrefix, REDIS_URL, testPrefix } from '../helpers/redis.js';
+import { postAsPeer } from '../helpers/post-as-peer.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
@@ -122,27 +122,3 @@ describe.each<[string, (from: string, to: string) => SuiteName]>([
     expect(trail.some((e) => e.event === 'refused' && e.code === answer.json.code)).toBe(true);
   });
 });
-
-/** POST an envelope to a peer port presenting `member`'s node TLS certificate. */
-function postAsPeer(pkiDir: string, member: string, peerUrl: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = request(
-      `${peerUrl}/v1/peer/packets`,
-      {
-        method: 'POST',
-        ca: readFileSync(join(pkiDir, 'root-ca.crt')),
-        cert: readFileSync(join(pkiDir, member, 'node-tls.crt')),
-        key: readFileSync(join(pkiDir, member, 'node-tls.key')),
-        headers: { 'content-type': 'application/json', 'content-length': data.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
