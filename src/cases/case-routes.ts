@@ -63,12 +63,7 @@ export function registerCaseRoutes(
   app.post('/v1/birth-certificates/check', async (req) => {
     identify(req);
     const no = requireCertificateNo(jsonBody(req).certificateNo);
-    const state = await cases.checkCertificate(no);
-    // Which case used a number is not the caller's business; the status is.
-    return {
-      certificateNo: state.certificateNo,
-      status: state.status,
-      ...(state.reason ? { reason: state.reason } : {}),
-    };
+    // Which case used a number is not the caller's business; the status and who reported it are.
+    return cases.checkCertificateEverywhere(no);
   });
 }

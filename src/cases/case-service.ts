@@ -48,6 +48,26 @@ export interface CaseServiceDeps {
   /** Told after each watch pass how many open cases are past each deadline (metrics gauge). */
   readonly onOverdueCounts?: (counts: Readonly<Record<'review' | 'contact', number>>) => void;
   readonly now?: () => Date;
+  /**
+   * Ask the agreement's peers what their registries say about a 出生医学证明 number (the node
+   * sends `birth-certificate.check` packets); absent, only this member's registry is consulted.
+   */
+  readonly queryPeers?: (no: string) => Promise<ReadonlyArray<PeerCertificateAnswer>>;
+}
+
+/** A peer's answer about a number, or why it gave none. */
+export type PeerCertificateAnswer =
+  | { readonly member: string; readonly certificateNo: string; readonly status: 'unused' | 'used' | 'blacklisted'; readonly reason?: string }
+  | { readonly member: string; readonly error: string };
+
+/** A number's status here and at the peers: blacklisted or used anywhere wins. */
+export interface CertificateCheckResult {
+  readonly certificateNo: string;
+  readonly status: 'unused' | 'used' | 'blacklisted';
+  readonly reason?: string;
+  /** Member whose registry gave the status (this member when it is its own). */
+  readonly source: string;
+  readonly peers: ReadonlyArray<PeerCertificateAnswer>;
 }
 
 /** Where an accepted packet goes, as far as cases care. */
@@ -79,6 +99,8 @@ export interface CaseService {
     input: { birthCertificateReturned: boolean; issuedOn?: string },
   ): Promise<CaseView>;
   checkCertificate(no: string): Promise<CertificateState>;
+  /** This member's registry, then (when the number is unused here) the agreement's peers. */
+  checkCertificateEverywhere(no: string): Promise<CertificateCheckResult>;
   /** One pass of the overdue watch: alerts newly overdue cases (once each); returns them. */
   checkOverdue(now?: Date): Promise<OverdueFinding[]>;
   /** Every open case past a deadline, alerted or not (for `tongban cases overdue`). */
@@ -298,6 +320,20 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
     },
 
     checkCertificate: (no) => registry.check(no),
+    async checkCertificateEverywhere(no) {
+      const local = await registry.check(no);
+      const base = { certificateNo: no, ...(local.reason ? { reason: local.reason } : {}) };
+      if (local.status !== 'unused' || !deps.queryPeers) {
+        return { ...base, status: local.status, source: deps.member, peers: [] };
+      }
+      const peers = await deps.queryPeers(no);
+      const rank = { blacklisted: 2, used: 1, unused: 0 } as const;
+      let worst: { status: 'unused' | 'used' | 'blacklisted'; reason?: string; source: string } = { status: 'unused', source: deps.member };
+      for (const p of peers) {
+        if ('status' in p && rank[p.status] > rank[worst.status]) worst = { status: p.status, reason: p.reason, source: p.member };
+      }
+      return { certificateNo: no, status: worst.status, ...(worst.reason ? { reason: worst.reason } : {}), source: worst.source, peers };
+    },
     checkOverdue: (at) => watch.runOnce(at ?? now()),
     listOverdue: (at, limit) => watch.list(at ?? now(), limit),
     registerRoutes: (app, identify) => registerCaseRoutes(app, identify, service),

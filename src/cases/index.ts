@@ -32,7 +32,7 @@ export type { CaseFile, CompletionSummary, DecisionSummary, RejectionNotice } fr
 export { CaseStore } from './case-store.js';
 export type { CaseChange, CaseUpdate } from './case-store.js';
 export { createCaseService } from './case-service.js';
-export type { AcceptRoute, CaseService, CaseServiceDeps } from './case-service.js';
+export type { AcceptRoute, CaseService, CaseServiceDeps, CertificateCheckResult, PeerCertificateAnswer } from './case-service.js';
 export { toCaseView } from './case-view.js';
 export type { CaseView } from './case-view.js';
 export { listOverdue, OverdueWatch } from './overdue-watch.js';

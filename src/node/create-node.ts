@@ -13,6 +13,7 @@ import { connectRedis, DeliveryQueues, PacketStore, resolveRedis, waitReady, typ
 import { createApiService } from './api-service.js';
 import { dispatch } from './accept-packet.js';
 import type { NodeContext } from './context.js';
+import { queryPeersForCertificate } from './certificate-query.js';
 import { createDeliveryHandlers } from './delivery.js';
 import { LiveConfig, liveMap } from './live-config.js';
 import { loadNodeMaterial } from './material.js';
@@ -97,6 +98,8 @@ export async function createNode(config: GatewayConfig, deps: NodeDeps = {}): Pr
     exchangeLog,
     logger: logger.child({ domain: 'cases' }),
     overdueCheckMs: config.cases.overdueCheckMs,
+    // Declared below; only called once the node serves requests.
+    queryPeers: (no) => queryPeersForCertificate(ctx, no),
     // /metrics shows how many open cases are past each deadline.
     onOverdueCounts: (counts) => {
       for (const [kind, n] of Object.entries(counts)) metrics.overdueCases.set({ kind }, n);

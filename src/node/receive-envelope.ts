@@ -5,6 +5,7 @@ import { openEnvelope, type WireEnvelope } from '../peer/index.js';
 import type { PacketRecord } from '../queue/index.js';
 import { signReceipt, type SignedReceipt } from '../receipts/index.js';
 import { deliverLocally } from './accept-packet.js';
+import { answerCertificateQuery } from './certificate-query.js';
 import type { NodeContext } from './context.js';
 import type { PeerMaterial } from './material.js';
 import { peopleOf } from './people.js';
@@ -64,6 +65,8 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
   if (packet.id !== env.id || packet.type !== env.type || packet.from.member !== env.from || packet.to.member !== env.to) {
     throw new GatewayError('GW_ERR_PEER_HEADER_MISMATCH', 'envelope header differs from the signed packet');
   }
+  // A question, not a delivery: answered in the signed receipt, nothing stored or delivered.
+  if (packet.type === 'birth-certificate.check') return answerCertificateQuery(ctx, peer, packet, suite, mine.signing);
   const { system, agreement } = ctx.router.routeInbound(packet, peer.config.member);
   const canonical = packetDigestInput(packet);
   const digest = suite.digest(canonical).toString('hex');

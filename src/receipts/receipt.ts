@@ -16,6 +16,18 @@ export interface ReceiptData {
   /** Member code of the gateway that issued the receipt. */
   readonly issuer: string;
   readonly at: string;
+  /**
+   * The receiving gateway's answer to a query packet (`birth-certificate.check`): what its own
+   * 出生医学证明 registry says, signed with the receipt.
+   */
+  readonly answer?: CertificateAnswer;
+}
+
+/** A gateway's signed answer about a 出生医学证明 number. */
+export interface CertificateAnswer {
+  readonly certificateNo: string;
+  readonly status: 'unused' | 'used' | 'blacklisted';
+  readonly reason?: string;
 }
 
 /** A receipt with its detached-in-form, attached-in-fact CMS signature (base64 DER SignedData). */
@@ -25,8 +37,22 @@ export interface SignedReceipt extends ReceiptData {
 }
 
 function dataOf(r: ReceiptData): ReceiptData {
-  const { kind, packetId, caseId, type, from, to, digest, issuer, at } = r;
-  return { kind, packetId, caseId, type, from, to, digest: { alg: digest.alg, value: digest.value }, issuer, at };
+  const { kind, packetId, caseId, type, from, to, digest, issuer, at, answer } = r;
+  return {
+    kind,
+    packetId,
+    caseId,
+    type,
+    from,
+    to,
+    digest: { alg: digest.alg, value: digest.value },
+    issuer,
+    at,
+    // Only present on answers, so ordinary receipts keep their exact signed bytes.
+    ...(answer
+      ? { answer: { certificateNo: answer.certificateNo, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) } }
+      : {}),
+  };
 }
 
 /** Sign a receipt: the CMS encapsulates the canonical JSON of the receipt's fields. */

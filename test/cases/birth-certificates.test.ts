@@ -67,12 +67,21 @@ describe('出生医学证明 registry: blacklist, used numbers, concurrent appro
       sh.configPath,
     ]);
     expect(out).toContain('3 added');
+    // Blacklisted here: answered from this registry without asking the peers.
     expect((await check(sh, 'Q310000001')).json).toEqual({
       certificateNo: 'Q310000001',
       status: 'blacklisted',
       reason: 'lost-reported',
+      source: '310000',
+      peers: [],
     });
-    expect((await check(sh, 'Q310123457')).json).toEqual({ certificateNo: 'Q310123457', status: 'unused' });
+    // Unused here: 浙江 is asked too (test/cases/birth-certificate-peers.test.ts covers the answers).
+    expect((await check(sh, 'Q310123457')).json).toEqual({
+      certificateNo: 'Q310123457',
+      status: 'unused',
+      source: '310000',
+      peers: [{ member: '330000', certificateNo: 'Q310123457', status: 'unused' }],
+    });
     const bad = await check(sh, 'q12');
     expect([bad.status, bad.json.code]).toEqual([422, 'GW_ERR_BIRTHCERT_NUMBER']);
 

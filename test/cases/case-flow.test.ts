@@ -117,7 +117,7 @@ describe('长三角 case across two gateways (上海 受理地 → 浙江 户籍
       const r = await node.client.call('POST', '/v1/birth-certificates/check', {
         certificateNo: 'Q310123456',
       });
-      expect(r.json).toEqual({ certificateNo: 'Q310123456', status: 'used' });
+      expect(r.json).toEqual({ certificateNo: 'Q310123456', status: 'used', source: node.member, peers: [] });
     }
   });
 
