@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { readTrail, verifyLogDir } from '../audit/index.js';
+import { checkpointVerifier, readTrail, verifyLogDir } from '../audit/index.js';
 import { createSuiteRegistry } from '../crypto/index.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { loadCertDer } from '../pki/index.js';
 import { resolveRedis } from '../queue/index.js';
 import { startDevNetwork, type DevNode } from './dev-network.js';
-import { auditSignatureVerifier } from './audit-verifier.js';
 
 /** Options of the demo walkthrough. */
 export interface DemoOptions {
@@ -83,7 +82,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   for (const n of net.nodes.values()) {
     const cfg = n.node.config;
     const trusted = [loadCertDer(cfg.crypto.suites[cfg.crypto.defaultSuite]!.signing.cert)];
-    const verifySignature = auditSignatureVerifier(createSuiteRegistry(), trusted);
+    const verifySignature = checkpointVerifier(createSuiteRegistry(), trusted);
     const r = await verifyLogDir(cfg.audit.dir, { verifySignature, requireSignatures: true });
     out(`  ${n.member}: ${r.ok ? `intact, ${r.entries} entries, ${r.signaturesVerified} checkpoint signature(s) by the node's signing key` : `DAMAGED: ${JSON.stringify(r.problems[0])}`}`);
     ok = ok && r.ok;
