@@ -4,7 +4,7 @@ import type { Packet } from '../packets/index.js';
 import { packetDigestInput } from '../packets/index.js';
 import { sealEnvelope } from '../peer/index.js';
 import type { PacketRecord } from '../queue/index.js';
-import { signReceipt, type SignedReceipt } from '../receipts/index.js';
+import { packetReceiptData, signReceipt, type SignedReceipt } from '../receipts/index.js';
 import type { NodeContext } from './context.js';
 import { peopleOf } from './people.js';
 import { sameSubmission, withSealedDocuments } from './seal-documents.js';
@@ -49,17 +49,7 @@ export async function acceptPacket(ctx: NodeContext, system: SystemConfig, packe
   await ctx.cases?.accepting(packet, system, { kind: route.kind, recipientSystemId: route.kind === 'local' ? route.system.id : undefined });
 
   const receipt = await signReceipt(
-    {
-      kind: 'acceptance',
-      packetId: packet.id,
-      caseId: packet.caseId,
-      type: packet.type,
-      from: packet.from.office,
-      to: packet.to.office,
-      digest: { alg: ownSuite.name === 'sm' ? 'sm3' : 'sha256', value: digest },
-      issuer: ctx.config.node.member,
-      at: new Date().toISOString(),
-    },
+    packetReceiptData('acceptance', packet, ownSuite, digest, ctx.config.node.member, new Date().toISOString()),
     ownSuite,
     own.signing,
   );

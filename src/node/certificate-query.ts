@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.js';
 import { packetDigestInput, type Packet } from '../packets/index.js';
 import { createMtlsClient, sealEnvelope } from '../peer/index.js';
 import type { PeerCertificateAnswer } from '../cases/index.js';
-import { signReceipt, verifyReceipt, type SignedReceipt } from '../receipts/index.js';
+import { packetReceiptData, signReceipt, verifyReceipt, type SignedReceipt } from '../receipts/index.js';
 import type { NodeContext } from './context.js';
 import type { PeerMaterial } from './material.js';
 
@@ -108,19 +108,10 @@ export async function answerCertificateQuery(
   ctx.router.routeInbound(packet, peer.config.member);
   const no = (packet.payload as { certificateNo: string }).certificateNo;
   const state = await ctx.cases.checkCertificate(no);
+  const digest = suite.digest(packetDigestInput(packet)).toString('hex');
+  const answer = { certificateNo: no, status: state.status, ...(state.reason ? { reason: state.reason } : {}) };
   const receipt = await signReceipt(
-    {
-      kind: 'delivery',
-      packetId: packet.id,
-      caseId: packet.caseId,
-      type: packet.type,
-      from: packet.from.office,
-      to: packet.to.office,
-      digest: { alg: suite.name === 'sm' ? 'sm3' : 'sha256', value: suite.digest(packetDigestInput(packet)).toString('hex') },
-      issuer: ctx.config.node.member,
-      at: new Date().toISOString(),
-      answer: { certificateNo: no, status: state.status, ...(state.reason ? { reason: state.reason } : {}) },
-    },
+    packetReceiptData('delivery', packet, suite, digest, ctx.config.node.member, new Date().toISOString(), answer),
     suite,
     signer,
   );

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.js';
 import { packetDigestInput, type Packet } from '../packets/index.js';
 import { openEnvelope, type WireEnvelope } from '../peer/index.js';
 import type { PacketRecord } from '../queue/index.js';
-import { signReceipt, type SignedReceipt } from '../receipts/index.js';
+import { packetReceiptData, signReceipt, type SignedReceipt } from '../receipts/index.js';
 import { deliverLocally } from './accept-packet.js';
 import { answerCertificateQuery } from './certificate-query.js';
 import type { NodeContext } from './context.js';
@@ -83,17 +83,7 @@ async function receive(ctx: NodeContext, peer: PeerMaterial, env: WireEnvelope):
   // flagged invalid, never as valid (seal-inbound.ts). A rejection gets its 不予受理告知书.
   const seals = await inboundSealReport(ctx, packet);
   const receipt = await signReceipt(
-    {
-      kind: 'delivery',
-      packetId: packet.id,
-      caseId: packet.caseId,
-      type: packet.type,
-      from: packet.from.office,
-      to: packet.to.office,
-      digest: { alg: suite.name === 'sm' ? 'sm3' : 'sha256', value: digest },
-      issuer: own,
-      at: receivedAt,
-    },
+    packetReceiptData('delivery', packet, suite, digest, own, receivedAt),
     suite,
     mine.signing,
   );

@@ -1,2 +1,2 @@
-export { signReceipt, verifyReceipt } from './receipt.js';
+export { packetReceiptData, signReceipt, verifyReceipt } from './receipt.js';
 export type { CertificateAnswer, ReceiptData, SignedReceipt } from './receipt.js';

@@ -1,6 +1,6 @@
 import type { CryptoSuite, KeyedIdentity, SuiteName } from '../crypto/index.js';
 import { GatewayError } from '../errors.js';
-import { canonicalJson } from '../packets/index.js';
+import { canonicalJson, type Packet } from '../packets/index.js';
 
 /** What a receipt (回执) attests. */
 export interface ReceiptData {
@@ -52,6 +52,30 @@ function dataOf(r: ReceiptData): ReceiptData {
     ...(answer
       ? { answer: { certificateNo: answer.certificateNo, status: answer.status, ...(answer.reason ? { reason: answer.reason } : {}) } }
       : {}),
+  };
+}
+
+/** What a receipt says about one packet; the digest is `suite`'s over the canonical packet. */
+export function packetReceiptData(
+  kind: ReceiptData['kind'],
+  packet: Pick<Packet, 'id' | 'caseId' | 'type' | 'from' | 'to'>,
+  suite: CryptoSuite,
+  digestHex: string,
+  issuer: string,
+  at: string,
+  answer?: CertificateAnswer,
+): ReceiptData {
+  return {
+    kind,
+    packetId: packet.id,
+    caseId: packet.caseId,
+    type: packet.type,
+    from: packet.from.office,
+    to: packet.to.office,
+    digest: { alg: suite.name === 'sm' ? 'sm3' : 'sha256', value: digestHex },
+    issuer,
+    at,
+    ...(answer ? { answer } : {}),
   };
 }
 
